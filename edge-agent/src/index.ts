@@ -1,0 +1,2 @@
+export * from "./sources/source-event.js";
+export * from "./store/index.js";

@@ -1,0 +1,34 @@
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+
+/**
+ * What every source yields. A parser never throws on bad input: each data record it reads yields one
+ * `record` event, followed by what came of it (observations, a GPS fix, or a reject with a reason).
+ */
+export type SourceEvent =
+  | { type: "record" }
+  | { type: "observation"; observation: ObservationRecord }
+  | { type: "fix"; fix: GpsFixRecord }
+  | { type: "reject"; reason: string; line?: number; detail?: string }
+  | { type: "metadata"; metadata: Record<string, string> };
+
+export interface ParseContext {
+  /** When the scan was taken (ms since epoch): the reference for `last seen: N ms ago` and undated formats. */
+  capturedAt: number;
+  /** Wall clock for plausibility checks (injected so tests are deterministic). */
+  now: number;
+}
+
+export const FORMATS = [
+  "wigle",
+  "iw",
+  "iwlist",
+  "nmcli",
+  "netxml",
+  "gpsxml",
+  "kismet",
+  "gpsd",
+  "nmea",
+  "btmgmt",
+  "bluetoothctl",
+] as const;
+export type Format = (typeof FORMATS)[number];

@@ -1,0 +1,124 @@
+import type { InStatement } from "@libsql/client";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { NetworkRollup } from "./network-rollup.js";
+
+/*
+ * Each flush is three statements whatever its size: the rows travel as one JSON array per table and
+ * SQLite unpacks them with json_each, so a 1,000-row batch costs three round-trips, not 1,000.
+ */
+
+const OBSERVATION_COLUMNS = [
+  "kind",
+  "mac",
+  "ssid",
+  "auth_mode",
+  "capabilities",
+  "seen_at",
+  "channel",
+  "frequency_mhz",
+  "rssi_dbm",
+  "rssi_estimated",
+  "lat",
+  "lon",
+  "altitude_m",
+  "accuracy_m",
+  "rcois",
+  "mfgr_id",
+  "source",
+] as const;
+
+const pick = (n: number) => Array.from({ length: n }, (_, i) => `j.value->>${i}`).join(", ");
+
+const INSERT_OBSERVATIONS = `INSERT INTO observations (run_id, ${OBSERVATION_COLUMNS.join(", ")})
+SELECT ?, ${pick(OBSERVATION_COLUMNS.length)} FROM json_each(?) AS j`;
+
+export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement {
+  const values = rows.map((o) => [
+    o.kind,
+    o.mac,
+    o.ssid,
+    o.authMode,
+    o.capabilities,
+    o.seenAt,
+    o.channel,
+    o.frequencyMhz,
+    o.rssiDbm,
+    o.rssiEstimated ? 1 : 0,
+    o.lat,
+    o.lon,
+    o.altitudeM,
+    o.accuracyM,
+    o.rcois,
+    o.mfgrId,
+    o.source,
+  ]);
+  return { sql: INSERT_OBSERVATIONS, args: [runId, JSON.stringify(values)] };
+}
+
+// `excluded` is the batch's rollup; `networks` the stored row. Newer sightings win the descriptive fields
+// (a later hidden sighting does not erase a known name); counts and weighted sums add up.
+const UPSERT_NETWORKS = `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
+  observation_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon)
+SELECT ${pick(15)},
+  CASE WHEN j.value->>12 > 0 THEN (j.value->>13) / (j.value->>12) END,
+  CASE WHEN j.value->>12 > 0 THEN (j.value->>14) / (j.value->>12) END
+FROM json_each(?) AS j WHERE true
+ON CONFLICT (mac) DO UPDATE SET
+  ssid = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.ssid END, networks.ssid, excluded.ssid),
+  auth_mode = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.auth_mode END, networks.auth_mode),
+  channel = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.channel END, networks.channel),
+  frequency_mhz = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.frequency_mhz END, networks.frequency_mhz),
+  first_seen = min(networks.first_seen, excluded.first_seen),
+  last_seen = max(networks.last_seen, excluded.last_seen),
+  observation_count = networks.observation_count + excluded.observation_count,
+  best_lat = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_lat ELSE networks.best_lat END,
+  best_lon = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_lon ELSE networks.best_lon END,
+  best_rssi_dbm = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_rssi_dbm ELSE networks.best_rssi_dbm END,
+  weight_sum = networks.weight_sum + excluded.weight_sum,
+  weighted_lat_sum = networks.weighted_lat_sum + excluded.weighted_lat_sum,
+  weighted_lon_sum = networks.weighted_lon_sum + excluded.weighted_lon_sum,
+  lat = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
+    THEN (networks.weighted_lat_sum + excluded.weighted_lat_sum) / (networks.weight_sum + excluded.weight_sum) END,
+  lon = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
+    THEN (networks.weighted_lon_sum + excluded.weighted_lon_sum) / (networks.weight_sum + excluded.weight_sum) END`;
+
+export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
+  const values = rollups.map((n) => [
+    n.mac,
+    n.kind,
+    n.ssid,
+    n.authMode,
+    n.channel,
+    n.frequencyMhz,
+    n.firstSeen,
+    n.lastSeen,
+    n.count,
+    n.bestRssi,
+    n.bestLat,
+    n.bestLon,
+    n.weightSum,
+    n.weightedLatSum,
+    n.weightedLonSum,
+  ]);
+  return { sql: UPSERT_NETWORKS, args: [JSON.stringify(values)] };
+}
+
+const INSERT_FIXES = `INSERT OR IGNORE INTO gps_fixes (run_id, fixed_at, lat, lon, altitude_m, mode, accuracy_m, hdop,
+  speed_mps, track_deg, source)
+SELECT ?, ${pick(10)} FROM json_each(?) AS j`;
+
+export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement {
+  const values = fixes.map((f) => [
+    f.fixedAt,
+    f.lat,
+    f.lon,
+    f.altitudeM,
+    f.mode,
+    f.accuracyM,
+    f.hdop,
+    f.speedMps,
+    f.trackDeg,
+    f.source,
+  ]);
+  return { sql: INSERT_FIXES, args: [runId, JSON.stringify(values)] };
+}

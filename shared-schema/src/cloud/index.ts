@@ -1,0 +1,4 @@
+export * from "./devices.js";
+export * from "./landed-batches.js";
+export * from "./networks.js";
+export * from "./observations.js";

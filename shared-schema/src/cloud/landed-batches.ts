@@ -1,0 +1,29 @@
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Batches as they arrived, committed before the ingest answers 202. The merge job carries only this key;
+ * the reconciler re-enqueues rows still `landed` after Redis lost their jobs.
+ */
+export const landedBatches = sqliteTable(
+  "landed_batches",
+  {
+    deviceId: text("device_id").notNull(),
+    runId: text("run_id").notNull(),
+    batchSeq: integer("batch_seq").notNull(),
+    /** landed | merged | failed */
+    status: text("status").notNull(),
+    firstSeq: integer("first_seq").notNull(),
+    lastSeq: integer("last_seq").notNull(),
+    observationCount: integer("observation_count").notNull(),
+    /** The compressed body exactly as received. */
+    payload: blob("payload", { mode: "buffer" }).notNull(),
+    receivedAt: integer("received_at").notNull(),
+    mergedAt: integer("merged_at"),
+    insertedCount: integer("inserted_count"),
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deviceId, t.runId, t.batchSeq] }),
+    index("landed_batches_status_idx").on(t.status, t.receivedAt),
+  ],
+);

@@ -1,0 +1,6 @@
+export * from "./auth-mode.js";
+export * from "./mac.js";
+export * from "./observation.js";
+export * from "./radio.js";
+export * from "./ssid.js";
+export * from "./time.js";

@@ -1,0 +1,3 @@
+export * as cloud from "./cloud/index.js";
+export * from "./domain/index.js";
+export * as edge from "./edge/index.js";
