@@ -10,7 +10,14 @@ describe("normalizeSsid", () => {
   );
 
   it("keeps every other name exactly, hostile ones included", () => {
-    for (const raw of ["<script>alert(1)</script>", "'quoted'", 'a,"b"', "=cmd|' /C calc'!A0", " x ", "a\u0000b"]) {
+    for (const raw of [
+      "<script>alert(1)</script>",
+      "'quoted'",
+      'a,"b"',
+      "=cmd|' /C calc'!A0",
+      " x ",
+      "a\u0000b",
+    ]) {
       expect(normalizeSsid(raw)).toBe(raw);
     }
   });

@@ -1,0 +1,17 @@
+import { normalizeSsid, qualityToDbm } from "@piwardrive/shared-schema";
+
+/** `2437 MHz` (nmcli does not translate the unit) or a bare number of MHz. */
+export function readMhz(text: string): number | null {
+  const m = /^\s*(\d{3,5})(?:\s*MHz)?\s*$/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** nmcli SIGNAL is a percentage; it becomes an estimated dBm on the usual linear map. */
+export function percentToDbm(text: string): number | null {
+  return /^\s*\d{1,3}\s*$/.test(text) ? qualityToDbm(Number(text), 100) : null;
+}
+
+/** nmcli writes a missing value, so a hidden SSID, as `--`; quoted `'--'` is a real name. */
+export function nmcliSsid(text: string): string | null {
+  return text === "--" ? null : normalizeSsid(text);
+}
