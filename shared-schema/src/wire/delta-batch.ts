@@ -3,8 +3,8 @@ import { gpsFixRecordSchema, observationRecordSchema } from "../domain/observati
 
 /**
  * The logical content of one sync batch: what the edge sends and the cloud lands. On the wire it travels
- * columnar, dictionary- and delta-coded, and compressed (see encode.ts / decode.ts); this is the shape
- * both sides work with after decoding, validated with zod.
+ * columnar, dictionary- and delta-coded, and compressed (see columnar-batch.ts, encode-batch.ts,
+ * decode-batch.ts); this is the shape both sides work with after decoding, validated with zod.
  */
 export const WIRE_VERSION = 1;
 

@@ -1,1 +1,3 @@
+export * from "./decode-batch.js";
 export * from "./delta-batch.js";
+export * from "./encode-batch.js";
