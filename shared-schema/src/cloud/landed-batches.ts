@@ -17,6 +17,8 @@ export const landedBatches = sqliteTable(
     observationCount: integer("observation_count").notNull(),
     /** The compressed body exactly as received. */
     payload: blob("payload", { mode: "buffer" }).notNull(),
+    /** The body's Content-Encoding (gzip | br): the merge worker needs it to decode `payload`. */
+    contentEncoding: text("content_encoding").notNull().default("gzip"),
     receivedAt: integer("received_at").notNull(),
     mergedAt: integer("merged_at"),
     insertedCount: integer("inserted_count"),

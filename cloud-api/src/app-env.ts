@@ -1,0 +1,32 @@
+import type { Client } from "@libsql/client";
+import type { WireLimits } from "@piwardrive/shared-schema/wire";
+import type { Queue } from "bullmq";
+import type { RequestIdVariables } from "hono/request-id";
+import type { Redis } from "ioredis";
+import type { Logger } from "./logger.js";
+import type { MergeProducer } from "./queues/merge-producer.js";
+import type { ApiKey } from "./services/api-keys.js";
+import type { Device } from "./services/devices.js";
+import type { DeviceRateLimiter } from "./throttle/device-rate-limit.js";
+
+/** Everything the app needs, passed in: tests hand in real ones on temp paths and unique queue prefixes. */
+export interface AppDeps {
+  db: Client;
+  /** The API's fail-fast Redis connection (readiness probe, rate limiter). */
+  redis: Redis;
+  mergeProducer: MergeProducer;
+  rateLimiter: DeviceRateLimiter;
+  wireLimits: WireLimits;
+  logger: Logger;
+  /** Queues shown in bull-board at /admin/queues (none: the board is not mounted). */
+  boardQueues?: Queue[];
+  now?: () => number;
+}
+
+/** The one Hono Env of the app. */
+export interface AppEnv {
+  Variables: RequestIdVariables & {
+    device: Device;
+    apiKey: ApiKey;
+  };
+}

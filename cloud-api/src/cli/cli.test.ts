@@ -1,0 +1,79 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createClient } from "@libsql/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashSecret } from "../auth/secret.js";
+
+// The built CLI, as operators run it (`npm run build` first; the root `npm test` builds before testing).
+const MAIN = resolve(import.meta.dirname, "../../dist/cli/main.js");
+const dir = mkdtempSync(join(tmpdir(), "pw-cli-"));
+const db = join(dir, "cloud.db");
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [MAIN, ...args, "--db", db], { encoding: "utf8", env: {} });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** stdout must be exactly one line holding one JSON object. */
+function onlyJsonObject(stdout: string): Record<string, unknown> {
+  const lines = stdout.split("\n").filter((l) => l !== "");
+  expect(lines).toHaveLength(1);
+  const value: unknown = JSON.parse(lines[0] ?? "");
+  expect(typeof value === "object" && value !== null && !Array.isArray(value)).toBe(true);
+  return value as Record<string, unknown>;
+}
+
+async function query(sql: string, args: string[] = []) {
+  const client = createClient({ url: `file:${db}` });
+  try {
+    return (await client.execute({ sql, args })).rows;
+  } finally {
+    client.close();
+  }
+}
+
+beforeAll(() => {
+  expect(existsSync(MAIN), `${MAIN} is missing: build cloud-api first`).toBe(true);
+  expect(cli("migrate").status).toBe(0);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("piwardrive-cloud", () => {
+  it("devices add --json prints one {id, token} object; only the token's hash is stored", async () => {
+    const run = cli("devices", "add", "pi-zero-1", "--json");
+    expect(run.status).toBe(0);
+    const out = onlyJsonObject(run.stdout);
+    expect(Object.keys(out).sort()).toEqual(["id", "token"]);
+    expect(out.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const rows = await query("SELECT name, token_hash FROM devices WHERE id = ?", [String(out.id)]);
+    expect(rows[0]).toMatchObject({ name: "pi-zero-1", token_hash: hashSecret(String(out.token)) });
+    expect(JSON.stringify(await query("SELECT * FROM devices"))).not.toContain(String(out.token));
+  });
+
+  it("keys add --role --json prints one {id, key} object and refuses an unknown role", async () => {
+    const run = cli("keys", "add", "--role", "operator", "--json");
+    expect(run.status).toBe(0);
+    const out = onlyJsonObject(run.stdout);
+    expect(Object.keys(out).sort()).toEqual(["id", "key"]);
+    const rows = await query("SELECT role, key_hash FROM api_keys WHERE id = ?", [String(out.id)]);
+    expect(rows[0]).toMatchObject({ role: "operator", key_hash: hashSecret(String(out.key)) });
+    const bad = cli("keys", "add", "--role", "root");
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/analyst, operator, admin/);
+  });
+
+  it("devices list --json and devices revoke", async () => {
+    const { id } = onlyJsonObject(cli("devices", "add", "pi-4", "--json").stdout);
+    expect(cli("devices", "revoke", String(id)).status).toBe(0);
+    const listed = JSON.parse(cli("devices", "list", "--json").stdout) as {
+      id: string;
+      revokedAt: number | null;
+    }[];
+    expect(listed.find((d) => d.id === id)?.revokedAt).toBeGreaterThan(0);
+    const missing = cli("devices", "revoke", "dev-nope");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no device dev-nope/);
+  });
+});

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { devicesCommand } from "./devices.js";
+import { keysCommand } from "./keys.js";
+import { migrateCommand } from "./migrate.js";
+import { serveCommand } from "./serve.js";
+import { workerCommand } from "./worker.js";
+
+const program = new Command("piwardrive-cloud")
+  .description("PiWardrive cloud: ingest API, merge workers and fleet administration")
+  .addCommand(migrateCommand())
+  .addCommand(serveCommand())
+  .addCommand(workerCommand())
+  .addCommand(devicesCommand())
+  .addCommand(keysCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`piwardrive-cloud: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,33 @@
+import { migrateCloud } from "@piwardrive/migrations";
+import { Command } from "commander";
+import { jsonLogger } from "../logger.js";
+import { configFrom, parseIntFlag, withDb, withDbOption, withRedisOptions } from "./options.js";
+import { onShutdown } from "./shutdown.js";
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  db?: string;
+  redis?: string;
+  queuePrefix?: string;
+  migrate?: boolean;
+}
+
+export function serveCommand(): Command {
+  return withRedisOptions(withDbOption(new Command("serve")))
+    .description("run the HTTP API (ingest, stats, health, bull-board)")
+    .option("--port <port>", "port (env PORT, default 8080; 0 picks a free one)", parseIntFlag)
+    .option("--host <host>", "interface to listen on (env HOST, default 0.0.0.0)")
+    .option("--migrate", "apply pending migrations before serving")
+    .action(async (flags: ServeFlags) => {
+      const base = configFrom(flags);
+      const config = { ...base, port: flags.port ?? base.port, host: flags.host ?? base.host };
+      const logger = jsonLogger();
+      if (flags.migrate) await withDb(config, (db) => migrateCloud(db));
+      // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board
+      const { startApiServer } = await import("../server.js");
+      const api = await startApiServer({ config, logger });
+      logger.info("api listening", { url: api.url, port: api.port, db: config.db });
+      onShutdown(logger, () => api.close());
+    });
+}

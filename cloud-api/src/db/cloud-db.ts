@@ -1,0 +1,66 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { type Client, createClient } from "@libsql/client";
+import { withBusyRecovery } from "./busy-recovery.js";
+
+export interface CloudDbOptions {
+  /** A file path, or a libSQL URL (file:, libsql:, http(s):, ws(s):) for sqld / Turso. */
+  db: string;
+  authToken?: string | undefined;
+  busyTimeoutMs?: number;
+}
+
+/** Per-connection pragmas for a local file (journal_mode=WAL is persistent and set first). */
+export const FILE_PRAGMAS = ["PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY"] as const;
+
+/** Turns a bare path into a `file:` URL (creating its folder); leaves URLs alone. */
+export function toDbUrl(db: string): { url: string; isFile: boolean } {
+  if (/^(libsql|https?|wss?):/i.test(db)) return { url: db, isFile: false };
+  const path = resolve(db.replace(/^file:/i, ""));
+  mkdirSync(dirname(path), { recursive: true });
+  return { url: `file:${path}`, isFile: true };
+}
+
+/**
+ * Opens the cloud database with ONE connection (`concurrency: 1`). @libsql/client pools connections and
+ * opens fresh, untuned ones whenever a call finds the pool busy, so a pool would silently drop
+ * synchronous=NORMAL and lose the merge worker's TEMP staging table (see
+ * edge-agent/src/store/edge-store.ts). Every write is a `batch(..., "write")` on this connection, i.e. one
+ * BEGIN IMMEDIATE transaction; the libSQL driver runs a batch synchronously, so nothing interleaves on the
+ * connection mid-transaction. `timeout` is SQLite's busy timeout: another process holding the write lock
+ * makes us wait that long, then fail with SQLITE_BUSY (mapped to 503 / a job retry), after which the
+ * connection is reopened and re-tuned (see busy-recovery.ts for the driver bug that makes this necessary).
+ */
+export async function openCloudDb(options: CloudDbOptions): Promise<Client> {
+  const { url, isFile } = toDbUrl(options.db);
+  const client = createClient({
+    url,
+    authToken: options.authToken,
+    concurrency: 1,
+    timeout: options.busyTimeoutMs ?? 5000,
+    intMode: "number",
+  });
+  if (!isFile) return client;
+  try {
+    await client.execute("PRAGMA journal_mode=WAL");
+    await applyPragmas(client);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return withBusyRecovery(client, applyPragmas);
+}
+
+async function applyPragmas(client: Client): Promise<void> {
+  for (const pragma of FILE_PRAGMAS) await client.execute(pragma);
+}
+
+/** What SQLite reports for the pragmas we set; `doctor`-style checks and tests read them back. */
+export async function readPragmas(client: Client): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const name of ["journal_mode", "synchronous", "busy_timeout", "temp_store"]) {
+    const rs = await client.execute(`PRAGMA ${name}`);
+    out[name] = rs.rows[0]?.[0] ?? null;
+  }
+  return out;
+}

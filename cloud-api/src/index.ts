@@ -1,0 +1,29 @@
+/** @piwardrive/cloud-api: the pieces an operator script, e2e test or benchmark needs. */
+export { type ApiConfig, openApiDeps } from "./api-deps.js";
+export { ApiError, type ErrorBody, toApiError } from "./api-error.js";
+export { type AppDeps, type AppEnv, createApp } from "./app.js";
+export { openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
+export { type CloudConfig, ConfigError, loadConfig } from "./env.js";
+export * from "./errors.js";
+export { jsonLogger, type Logger, memoryLogger } from "./logger.js";
+export { MergeProducer } from "./queues/merge-producer.js";
+export {
+  addMergeJob,
+  createMergeQueue,
+  DEFAULT_QUEUE_PREFIX,
+  MERGE_JOB_OPTIONS,
+  MERGE_QUEUE_NAME,
+  type MergeQueueLocation,
+  mergeJobId,
+} from "./queues/merge-queue.js";
+export { closeRedis, createProducerRedis, createWorkerRedis } from "./queues/redis.js";
+export { type RunningApi, type RunningServer, startApiServer, startServer } from "./server.js";
+export { type ApiKey, createApiKey, ROLES, type Role } from "./services/api-keys.js";
+export type { BatchKey } from "./services/batch-key.js";
+export { createDevice, type Device, listDevices, revokeDevice } from "./services/devices.js";
+export { type LandOutcome, landBatch } from "./services/land-batch.js";
+export { type MergeOutcome, mergeBatch } from "./services/merge-batch.js";
+export { type FleetStats, getStats } from "./services/stats.js";
+export { createDeviceRateLimiter, type DeviceRateLimiter } from "./throttle/device-rate-limit.js";
+export { type MergeWorker, startMergeWorker } from "./workers/merge-worker.js";
+export { type ReconcileResult, reconcileLandedBatches } from "./workers/reconciler.js";

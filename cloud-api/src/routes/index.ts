@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../app-env.js";
+import { adminQueuesRoute } from "./admin-queues.js";
+import { healthRoute } from "./health.js";
+import { ingestRoute } from "./ingest.js";
+import { readyRoute } from "./ready.js";
+import { statsRoute } from "./stats.js";
+
+/** Registers every route; one file per route. */
+export function createRoutes(deps: AppDeps) {
+  const routes = new Hono<AppEnv>()
+    .route("/", healthRoute())
+    .route("/", readyRoute(deps))
+    .route("/", ingestRoute(deps))
+    .route("/", statsRoute(deps));
+  if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
+    routes.route("/", adminQueuesRoute(deps, deps.boardQueues));
+  }
+  return routes;
+}

@@ -1,0 +1,70 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import { type ApiConfig, openApiDeps } from "./api-deps.js";
+import { createApp } from "./app.js";
+import type { AppDeps, AppEnv } from "./app-env.js";
+import type { Logger } from "./logger.js";
+
+export interface RunningServer {
+  server: ServerType;
+  port: number;
+  url: string;
+  /** Stops accepting connections and waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+/** Serves a Hono app on a real port (0 picks a free one). */
+export function startServer(input: {
+  app: Hono<AppEnv>;
+  port: number;
+  hostname?: string;
+}): Promise<RunningServer> {
+  const hostname = input.hostname ?? "127.0.0.1";
+  return new Promise((resolvePromise, reject) => {
+    const server = serve({ fetch: input.app.fetch, port: input.port, hostname }, (info: AddressInfo) => {
+      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolvePromise({
+        server,
+        port: info.port,
+        url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            if ("closeIdleConnections" in server) server.closeIdleConnections();
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+export interface RunningApi extends RunningServer {
+  deps: AppDeps;
+}
+
+/** The whole API process from a config: deps, app and server. `close()` stops the server, then the deps. */
+export async function startApiServer(input: {
+  config: ApiConfig & { port: number; host: string };
+  logger: Logger;
+}): Promise<RunningApi> {
+  const opened = await openApiDeps(input.config, input.logger);
+  try {
+    const running = await startServer({
+      app: createApp(opened.deps),
+      port: input.config.port,
+      hostname: input.config.host,
+    });
+    return {
+      ...running,
+      deps: opened.deps,
+      async close() {
+        await running.close();
+        await opened.close();
+      },
+    };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}

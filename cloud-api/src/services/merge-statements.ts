@@ -1,0 +1,144 @@
+import type { InStatement } from "@libsql/client";
+import { rssiWeight } from "@piwardrive/shared-schema";
+import type { WireObservation } from "@piwardrive/shared-schema/wire";
+import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
+
+/*
+ * The merge of one landed batch as ONE write transaction (see mergeBatch). The rows travel as one JSON
+ * array and are staged in a TEMP table holding only the observations the database does not have yet;
+ * everything after that (insert, network aggregates, device counts, the batch's status) reads the stage,
+ * so aggregates grow exactly by the rows this transaction inserted, and a replay stages nothing.
+ */
+
+const STAGE_COLUMNS = [
+  "seq",
+  "kind",
+  "mac",
+  "ssid",
+  "auth_mode",
+  "capabilities",
+  "seen_at",
+  "channel",
+  "frequency_mhz",
+  "rssi_dbm",
+  "rssi_estimated",
+  "lat",
+  "lon",
+  "altitude_m",
+  "accuracy_m",
+  "rcois",
+  "mfgr_id",
+  "source",
+] as const;
+const OBSERVATION_COLUMNS = STAGE_COLUMNS.join(", ");
+
+const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS merge_stage (
+  seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, mac TEXT NOT NULL, ssid TEXT, auth_mode TEXT, capabilities TEXT,
+  seen_at INTEGER NOT NULL, channel INTEGER, frequency_mhz INTEGER, rssi_dbm INTEGER,
+  rssi_estimated INTEGER NOT NULL, lat REAL, lon REAL, altitude_m REAL, accuracy_m REAL, rcois TEXT,
+  mfgr_id INTEGER, source TEXT NOT NULL, weight REAL NOT NULL)`;
+const CREATE_STAGE_INDEX =
+  "CREATE INDEX IF NOT EXISTS temp.merge_stage_mac_idx ON merge_stage (mac, seen_at)";
+const CLEAR_STAGE = "DELETE FROM temp.merge_stage";
+
+// The first copy of a seq within the batch wins, as it would in observations itself.
+const FILL_STAGE = `INSERT INTO temp.merge_stage (${OBSERVATION_COLUMNS}, weight)
+SELECT ${[...STAGE_COLUMNS, "weight"].map((_, i) => `j.value->>${i}`).join(", ")} FROM json_each(?) AS j
+WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.device_id = ? AND o.run_id = ? AND o.seq = j.value->>0)
+ON CONFLICT (seq) DO NOTHING`;
+
+const INSERT_OBSERVATIONS = `INSERT INTO observations (device_id, run_id, ${OBSERVATION_COLUMNS})
+SELECT ?, ?, ${OBSERVATION_COLUMNS} FROM temp.merge_stage WHERE true
+ON CONFLICT (device_id, run_id, seq) DO NOTHING`;
+
+// The latest non-null value of a column for the group's transmitter.
+const latest = (column: string) => `(SELECT x.${column} FROM temp.merge_stage x
+  WHERE x.mac = g.mac AND x.${column} IS NOT NULL ORDER BY x.seen_at DESC, x.seq DESC LIMIT 1)`;
+const positioned = "lat IS NOT NULL AND lon IS NOT NULL";
+// A newer batch wins the descriptive fields; a later hidden sighting does not erase a known value.
+const newer = (column: string) =>
+  `${column} = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.${column} END, networks.${column}, excluded.${column})`;
+const stronger = "excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000)";
+const summed = (column: string) => `${column} = networks.${column} + excluded.${column}`;
+const centroid = (axis: "lat" | "lon") =>
+  `${axis} = CASE WHEN networks.weight_sum + excluded.weight_sum > 0 THEN (networks.weighted_${axis}_sum + excluded.weighted_${axis}_sum) / (networks.weight_sum + excluded.weight_sum) END`;
+
+// `b` is the strongest staged sighting of the transmitter (first seq on a tie): best RSSI and where.
+const UPSERT_NETWORKS = `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen,
+  last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum,
+  weighted_lon_sum, lat, lon)
+SELECT g.mac, ${latest("kind")}, ${latest("ssid")}, ${latest("auth_mode")}, ${latest("channel")},
+  ${latest("frequency_mhz")}, g.first_seen, g.last_seen, g.n, 0, b.rssi_dbm, b.lat, b.lon, g.w, g.wlat, g.wlon,
+  CASE WHEN g.w > 0 THEN g.wlat / g.w END, CASE WHEN g.w > 0 THEN g.wlon / g.w END
+FROM (SELECT mac, min(seen_at) AS first_seen, max(seen_at) AS last_seen, count(*) AS n,
+    total(CASE WHEN ${positioned} THEN weight END) AS w,
+    total(CASE WHEN ${positioned} THEN weight * lat END) AS wlat,
+    total(CASE WHEN ${positioned} THEN weight * lon END) AS wlon
+  FROM temp.merge_stage GROUP BY mac) AS g
+LEFT JOIN temp.merge_stage AS b ON b.seq = (SELECT y.seq FROM temp.merge_stage y
+  WHERE y.mac = g.mac AND y.rssi_dbm IS NOT NULL ORDER BY y.rssi_dbm DESC, y.seq LIMIT 1)
+WHERE true
+ON CONFLICT (mac) DO UPDATE SET
+  kind = CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.kind ELSE networks.kind END,
+  ${newer("ssid")}, ${newer("auth_mode")}, ${newer("channel")}, ${newer("frequency_mhz")},
+  first_seen = min(networks.first_seen, excluded.first_seen),
+  last_seen = max(networks.last_seen, excluded.last_seen),
+  ${summed("observation_count")},
+  best_lat = CASE WHEN ${stronger} THEN excluded.best_lat ELSE networks.best_lat END,
+  best_lon = CASE WHEN ${stronger} THEN excluded.best_lon ELSE networks.best_lon END,
+  best_rssi_dbm = CASE WHEN ${stronger} THEN excluded.best_rssi_dbm ELSE networks.best_rssi_dbm END,
+  ${summed("weight_sum")}, ${summed("weighted_lat_sum")}, ${summed("weighted_lon_sum")},
+  ${centroid("lat")}, ${centroid("lon")}`;
+
+const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen)
+SELECT mac, ?, min(seen_at), max(seen_at) FROM temp.merge_stage WHERE true GROUP BY mac
+ON CONFLICT (mac, device_id) DO UPDATE SET
+  first_seen = min(network_devices.first_seen, excluded.first_seen),
+  last_seen = max(network_devices.last_seen, excluded.last_seen)`;
+
+const COUNT_DEVICES = `UPDATE networks
+SET device_count = (SELECT count(*) FROM network_devices nd WHERE nd.mac = networks.mac)
+WHERE mac IN (SELECT mac FROM temp.merge_stage)`;
+
+const MARK_MERGED = `UPDATE landed_batches
+SET status = 'merged', merged_at = ?, error = NULL, inserted_count = (SELECT count(*) FROM temp.merge_stage)
+WHERE ${KEY_WHERE} AND status = 'landed'`;
+
+/** Positions of the statements whose results mergeBatch reads. */
+export const MERGE_RESULT = { inserted: 4, marked: 8 } as const;
+
+export function mergeStatements(key: BatchKey, rows: readonly WireObservation[], now: number): InStatement[] {
+  const staged = rows.map((o) => [
+    o.seq,
+    o.kind,
+    o.mac,
+    o.ssid,
+    o.authMode,
+    o.capabilities,
+    o.seenAt,
+    o.channel,
+    o.frequencyMhz,
+    o.rssiDbm,
+    o.rssiEstimated ? 1 : 0,
+    o.lat,
+    o.lon,
+    o.altitudeM,
+    o.accuracyM,
+    o.rcois,
+    o.mfgrId,
+    o.source,
+    rssiWeight(o.rssiDbm),
+  ]);
+  return [
+    CREATE_STAGE,
+    CREATE_STAGE_INDEX,
+    CLEAR_STAGE,
+    { sql: FILL_STAGE, args: [JSON.stringify(staged), key.deviceId, key.runId] },
+    { sql: INSERT_OBSERVATIONS, args: [key.deviceId, key.runId] },
+    UPSERT_NETWORKS,
+    { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
+    COUNT_DEVICES,
+    { sql: MARK_MERGED, args: [now, ...keyArgs(key)] },
+    CLEAR_STAGE,
+  ];
+}

@@ -1,0 +1,91 @@
+import type { Client } from "@libsql/client";
+import type { WireLimits } from "@piwardrive/shared-schema/wire";
+import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { type DomainError, NotFoundError, PoisonBatchError } from "../errors.js";
+import { errorFields, type Logger } from "../logger.js";
+import { createMergeQueue, MERGE_QUEUE_NAME, type MergeQueueLocation } from "../queues/merge-queue.js";
+import { type BatchKey, batchKeySchema } from "../services/batch-key.js";
+import { type MergeOutcome, mergeBatch } from "../services/merge-batch.js";
+import { type Reconciler, startReconciler } from "./reconciler.js";
+
+export interface MergeWorkerOptions {
+  db: Client;
+  /** A worker connection (maxRetriesPerRequest: null, see queues/redis.ts); the caller closes it. */
+  connection: Redis;
+  location?: MergeQueueLocation;
+  concurrency?: number;
+  reconcileEveryMs?: number;
+  wireLimits?: WireLimits;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface MergeWorker {
+  worker: Worker<BatchKey, MergeOutcome>;
+  /** A queue handle on the same queue, used by the reconciler. */
+  queue: Queue<BatchKey>;
+  reconciler: Reconciler;
+  /** Stops the reconciler, lets active jobs finish (worker.close()), then closes the queue handle. */
+  close(): Promise<void>;
+}
+
+/** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
+export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now">) {
+  return async (job: Job<BatchKey>): Promise<MergeOutcome> => {
+    const key = batchKeySchema.safeParse(job.data);
+    if (!key.success) throw new UnrecoverableError(`malformed job data: ${key.error.message}`);
+    try {
+      return await mergeBatch({
+        db: options.db,
+        key: key.data,
+        ...(options.wireLimits === undefined ? {} : { limits: options.wireLimits }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+    } catch (error) {
+      // A poison batch (already marked failed) or a key with no landed row will never succeed.
+      if (error instanceof PoisonBatchError || error instanceof NotFoundError) {
+        throw new UnrecoverableError(`${(error as DomainError).code}: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+}
+
+/** Starts a merge worker plus the reconciler (a pass at start, then periodically). */
+export async function startMergeWorker(options: MergeWorkerOptions): Promise<MergeWorker> {
+  const { logger } = options;
+  const location = options.location ?? {};
+  const queue = createMergeQueue(options.connection, location);
+  queue.on("error", (error) => logger.warn("merge queue error", errorFields(error)));
+  const worker = new Worker<BatchKey, MergeOutcome>(
+    location.name ?? MERGE_QUEUE_NAME,
+    mergeProcessor(options),
+    {
+      connection: options.connection,
+      prefix: queue.opts.prefix,
+      concurrency: options.concurrency ?? 2,
+    },
+  );
+  worker.on("error", (error) => logger.warn("merge worker error", errorFields(error)));
+  worker.on("failed", (job, error) =>
+    logger.warn("merge job failed", { jobId: job?.id, attempts: job?.attemptsMade, ...errorFields(error) }),
+  );
+  await worker.waitUntilReady();
+  const reconciler = startReconciler({
+    db: options.db,
+    queue,
+    everyMs: options.reconcileEveryMs ?? 60_000,
+    logger,
+  });
+  return {
+    worker,
+    queue,
+    reconciler,
+    async close() {
+      await reconciler.stop();
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { Client } from "@libsql/client";
+import type { Queue } from "bullmq";
+import { errorFields, type Logger } from "../logger.js";
+import { addMergeJob, mergeJobId } from "../queues/merge-queue.js";
+import { type BatchKey, KEY_WHERE, keyArgs } from "../services/batch-key.js";
+
+export interface ReconcileResult {
+  /** Landed-but-unmerged batches looked at in this pass. */
+  scanned: number;
+  /** Jobs added (no job existed) or revived (failed or completed job, batch still unmerged). */
+  enqueued: number;
+}
+
+/**
+ * Decision 2: Redis may lose jobs (flush, failover, eviction, an enqueue that failed after landing), the
+ * database does not lose batches. This finds batches still `landed` and makes sure each has a live job:
+ * none -> add; failed (retries exhausted on a transient error) -> retry; completed while the row still
+ * says landed -> replace. Waiting, delayed and active jobs are left alone; the job id dedupes races with
+ * the API and with reconcilers in other worker processes.
+ */
+export async function reconcileLandedBatches(input: {
+  db: Client;
+  queue: Queue<BatchKey>;
+  limit?: number;
+}): Promise<ReconcileResult> {
+  const rs = await input.db.execute({
+    sql: `SELECT device_id, run_id, batch_seq FROM landed_batches WHERE status = 'landed'
+      ORDER BY received_at LIMIT ?`,
+    args: [input.limit ?? 5000],
+  });
+  let enqueued = 0;
+  for (const row of rs.rows) {
+    const key: BatchKey = {
+      deviceId: String(row.device_id),
+      runId: String(row.run_id),
+      batchSeq: Number(row.batch_seq),
+    };
+    const job = await input.queue.getJob(mergeJobId(key));
+    if (job === undefined) {
+      await addMergeJob(input.queue, key);
+      enqueued += 1;
+      continue;
+    }
+    const state = await job.getState();
+    // the job may have just settled the batch since the SELECT above
+    if ((state === "failed" || state === "completed") && !(await stillLanded(input.db, key))) continue;
+    if (state === "failed") {
+      await job.retry("failed");
+      enqueued += 1;
+    } else if (state === "completed") {
+      await job.remove();
+      await addMergeJob(input.queue, key);
+      enqueued += 1;
+    }
+  }
+  return { scanned: rs.rows.length, enqueued };
+}
+
+async function stillLanded(db: Client, key: BatchKey): Promise<boolean> {
+  const rs = await db.execute({
+    sql: `SELECT status FROM landed_batches WHERE ${KEY_WHERE}`,
+    args: [...keyArgs(key)],
+  });
+  return rs.rows[0]?.status === "landed";
+}
+
+export interface Reconciler {
+  /** Runs one pass now (also what the timer runs). */
+  runOnce(): Promise<ReconcileResult>;
+  /** Stops the timer and waits for a pass in flight (so nothing is enqueued after the queue closes). */
+  stop(): Promise<void>;
+}
+
+/** Runs a pass at once and then every `everyMs`; passes never overlap, failures are logged. */
+export function startReconciler(input: {
+  db: Client;
+  queue: Queue<BatchKey>;
+  everyMs: number;
+  logger: Logger;
+}): Reconciler {
+  let running: Promise<ReconcileResult> | undefined;
+  const runOnce = () => {
+    running ??= reconcileLandedBatches(input).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const tick = () => {
+    runOnce().then(
+      (r) => {
+        if (r.enqueued > 0) input.logger.info("reconciler enqueued landed batches", { ...r });
+      },
+      (error: unknown) => input.logger.warn("reconciler pass failed", errorFields(error)),
+    );
+  };
+  tick();
+  const timer = setInterval(tick, input.everyMs);
+  timer.unref();
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => {});
+    },
+  };
+}

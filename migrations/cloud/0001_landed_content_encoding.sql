@@ -1,0 +1,1 @@
+ALTER TABLE `landed_batches` ADD `content_encoding` text DEFAULT 'gzip' NOT NULL;
