@@ -55,6 +55,13 @@ const edgeEnvSchema = z.object({
   PIWARDRIVE_EDGE_VACUUM_FREELIST_RATIO: positive(0.1),
   PIWARDRIVE_EDGE_VACUUM_STEP_PAGES: positive(2048),
   PIWARDRIVE_EDGE_WAL_CHECKPOINT_MB: positive(16),
+
+  // Sync (`sync` command): the cloud issues the device id and its bearer token. Prefer the variable to
+  // --token, which other users can read in `ps`.
+  PIWARDRIVE_EDGE_SYNC_URL: z.preprocess(unset, z.url({ protocol: /^https?$/ }).optional()),
+  PIWARDRIVE_EDGE_SYNC_TOKEN: z.preprocess(unset, z.string().optional()),
+  PIWARDRIVE_EDGE_DEVICE_ID: z.preprocess(unset, z.string().max(64).optional()),
+  PIWARDRIVE_EDGE_SYNC_BANDWIDTH_BPS: z.preprocess(unset, z.coerce.number().positive().optional()),
 });
 
 export interface EdgeConfig {
@@ -67,6 +74,7 @@ export interface EdgeConfig {
   guards: GuardConfig;
   maintenanceIntervalMs: number;
   maintenance: MaintenancePolicy;
+  sync: { cloudUrl?: string; token?: string; deviceId?: string; bandwidthBytesPerSec?: number };
 }
 
 export class EdgeConfigError extends Error {
@@ -119,6 +127,12 @@ export function parseEdgeConfig(env: Record<string, string | undefined> = proces
       vacuumFreelistRatio: e.PIWARDRIVE_EDGE_VACUUM_FREELIST_RATIO,
       vacuumStepPages: e.PIWARDRIVE_EDGE_VACUUM_STEP_PAGES,
       walCheckpointBytes: e.PIWARDRIVE_EDGE_WAL_CHECKPOINT_MB * 1024 * 1024,
+    },
+    sync: {
+      cloudUrl: e.PIWARDRIVE_EDGE_SYNC_URL,
+      token: e.PIWARDRIVE_EDGE_SYNC_TOKEN,
+      deviceId: e.PIWARDRIVE_EDGE_DEVICE_ID,
+      bandwidthBytesPerSec: e.PIWARDRIVE_EDGE_SYNC_BANDWIDTH_BPS,
     },
   };
 }

@@ -36,6 +36,7 @@ describe("migrations", () => {
       "networks",
       "observations",
       "slow_queries",
+      "sync_batches",
       "sync_state",
     ]);
   });
