@@ -65,6 +65,10 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
       connection: options.connection,
       prefix: queue.opts.prefix,
       concurrency: options.concurrency ?? 2,
+      // A merge takes well under a second; a worker that died mid-merge should be noticed in seconds, not
+      // after BullMQ's default 30 s lock, so its batch is merged again promptly (idempotently).
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     },
   );
   worker.on("error", (error) => logger.warn("merge worker error", errorFields(error)));

@@ -1,4 +1,6 @@
 import {
+  type AuthMode,
+  type Checked,
   checkPlausibleTime,
   emptyObservation,
   frequencyToChannel,
@@ -23,11 +25,24 @@ const KINDS: Record<string, ObservationKind> = {
   NR: "nr",
 };
 const RADIO_KINDS = new Set<ObservationKind>(["wifi", "ble", "bt"]);
+/** How WiGLE writes a BSSID; normalizeMac gives exactly its lower case, so the common case skips it. */
+const CANONICAL_MAC = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 
 /** Column index by lower-cased header name, plus how many columns the header has. */
 interface Columns {
   index: Map<string, number>;
   count: number;
+}
+
+/**
+ * Per-file memo of the last FirstSeen and auth string: a scan writes many rows with one timestamp, and a
+ * drive has few distinct capability strings, so most rows reuse the previous answer (a million-row import
+ * spends its time on what differs).
+ */
+interface RowMemo {
+  timeText: string;
+  seenAt: Checked<number> | null;
+  authModes: Map<string, AuthMode>;
 }
 
 export function looksLikeWigleCsv(head: string): boolean {
@@ -46,6 +61,7 @@ export async function* parseWigleCsv(
   ctx: ParseContext,
 ): AsyncGenerator<SourceEvent> {
   let columns: Columns | null = null;
+  const memo: RowMemo = { timeText: "", seenAt: null, authModes: new Map() };
   for await (const row of csvRecords(lines)) {
     if ("error" in row) {
       yield { type: "record" };
@@ -70,11 +86,13 @@ export async function* parseWigleCsv(
       continue;
     }
     const current = columns;
-    yield* recordEvents(row.lineNumber, () => readRow(fields, current, ctx));
+    yield* recordEvents(row.lineNumber, () => readRow(fields, current, ctx, memo));
   }
 }
 
 function headerColumns(fields: string[]): Columns | null {
+  // Cheap first: data fields are rarely as long as "FirstSeen", and never read so.
+  if (!fields.some(isFirstSeenName)) return null;
   const names = fields.map((f) =>
     f
       .replace(/^\uFEFF/, "")
@@ -89,7 +107,11 @@ function headerColumns(fields: string[]): Columns | null {
   return { index, count: fields.length };
 }
 
-function readRow(rawFields: string[], columns: Columns, ctx: ParseContext): RecordOutcome {
+const FIRST_SEEN_NAME = /^\uFEFF?\s*firstseen\s*$/i;
+const isFirstSeenName = (field: string) =>
+  field.length >= 9 && field.length <= 32 && FIRST_SEEN_NAME.test(field);
+
+function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo: RowMemo): RecordOutcome {
   const fields = alignFields(rawFields, columns);
   if (fields === null)
     return refuse("column_count", `${rawFields.length} fields, header has ${columns.count}`);
@@ -106,7 +128,9 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext): Reco
   const rawMac = get("mac");
   let mac: string;
   if (RADIO_KINDS.has(kind)) {
-    const checked = normalizeMac(rawMac);
+    const checked: Checked<string> = CANONICAL_MAC.test(rawMac)
+      ? { ok: true, value: rawMac.toLowerCase() }
+      : normalizeMac(rawMac);
     if (!checked.ok) return refuse(checked.reason, rawMac.slice(0, 64));
     mac = checked.value;
   } else {
@@ -117,10 +141,16 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext): Reco
   }
 
   const firstSeen = get("firstseen").trim();
-  const parsed = parseWigleTime(firstSeen);
-  if (parsed === null) return refuse("time_invalid", firstSeen.slice(0, 32));
-  const seenAt = checkPlausibleTime(parsed, ctx.now);
-  if (!seenAt.ok) return refuse(seenAt.reason, firstSeen);
+  if (memo.seenAt === null || firstSeen !== memo.timeText) {
+    const parsed = parseWigleTime(firstSeen);
+    memo.timeText = firstSeen;
+    memo.seenAt =
+      parsed === null ? { ok: false, reason: "time_invalid" } : checkPlausibleTime(parsed, ctx.now);
+  }
+  const seenAt = memo.seenAt;
+  if (!seenAt.ok) {
+    return refuse(seenAt.reason, seenAt.reason === "time_invalid" ? firstSeen.slice(0, 32) : firstSeen);
+  }
 
   const ssidText = get("ssid");
   const capabilities = get("authmode");
@@ -143,7 +173,7 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext): Reco
       ...emptyObservation({ kind, mac, seenAt: seenAt.value, source: "wigle" }),
       ssid: normalizeSsid(ssidText),
       // Only Wi-Fi has an auth mode; BLE `Misc [BLE]` and a cell's `UNKNOWN;il` stay in capabilities.
-      authMode: kind === "wifi" ? normalizeAuthMode(capabilities) : null,
+      authMode: kind === "wifi" ? authModeOf(capabilities, memo) : null,
       capabilities: capabilities === "" ? null : capabilities,
       channel,
       frequencyMhz,
@@ -157,6 +187,17 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext): Reco
       mfgrId: wigleMfgrId(get("mfgrid")),
     },
   };
+}
+
+function authModeOf(capabilities: string, memo: RowMemo): AuthMode {
+  let authMode = memo.authModes.get(capabilities);
+  if (authMode === undefined) {
+    // Bounded: a file of ever-new capability strings just recomputes them.
+    if (memo.authModes.size >= 1024) memo.authModes.clear();
+    authMode = normalizeAuthMode(capabilities);
+    memo.authModes.set(capabilities, authMode);
+  }
+  return authMode;
 }
 
 /**

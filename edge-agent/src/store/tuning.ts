@@ -16,7 +16,17 @@ export interface Tuning {
 
 const MIB = 1024 * 1024;
 
-/** Pi Zero 2 W (512 MB), Pi 3/4 with 1-2 GB, and 4 GB+ boards. */
+/**
+ * Pi Zero 2 W (512 MB), Pi 3/4 with 1-2 GB, and 4 GB+ boards.
+ *
+ * Sized to an RSS budget, not to the board's RAM: the agent should stay under the memory guard's moderate
+ * threshold (100 MB) while it ingests flat out, whatever the board. So no profile maps the file
+ * (`mmap_size` 0): mapped pages count in RSS (64 MB of them on "large"), an I/O error on an SD card would
+ * arrive as SIGBUS instead of SQLITE_IOERR, and the ingest benchmark showed no gain from it. The page cache
+ * stays small for the same reason (the OS cache holds the file anyway; 4, 8 and 16 MB ingested at the
+ * same speed). What the bigger boards get is a longer WAL: fewer checkpoints, so fewer fsyncs and fewer
+ * pages written twice. See docs/benchmarks.md.
+ */
 export const PROFILES: Record<ProfileName, Omit<Tuning, "synchronous" | "busyTimeoutMs">> = {
   small: {
     profile: "small",
@@ -27,16 +37,16 @@ export const PROFILES: Record<ProfileName, Omit<Tuning, "synchronous" | "busyTim
   },
   medium: {
     profile: "medium",
-    cacheSizeKib: 8 * 1024,
-    mmapSizeBytes: 32 * MIB,
-    walAutocheckpointPages: 1000,
+    cacheSizeKib: 6 * 1024,
+    mmapSizeBytes: 0,
+    walAutocheckpointPages: 4000,
     journalSizeLimitBytes: 32 * MIB,
   },
   large: {
     profile: "large",
-    cacheSizeKib: 16 * 1024,
-    mmapSizeBytes: 64 * MIB,
-    walAutocheckpointPages: 2000,
+    cacheSizeKib: 8 * 1024,
+    mmapSizeBytes: 0,
+    walAutocheckpointPages: 8000,
     journalSizeLimitBytes: 64 * MIB,
   },
 };

@@ -5,6 +5,12 @@ import type { NetworkRollup } from "./network-rollup.js";
 /*
  * Each flush is three statements whatever its size: the rows travel as one JSON array per table and
  * SQLite unpacks them with json_each, so a 1,000-row batch costs three round-trips, not 1,000.
+ *
+ * Every statement reads json_each through a MATERIALIZED CTE, so each row's JSON is rendered once.
+ * Written directly (`SELECT j.value->>0, j.value->>1, ... FROM json_each(?) AS j`), SQLite re-renders
+ * `j.value` from the parsed array for every reference: 17 times per observation, which made the insert
+ * cost ~7 us per row against ~3 us through the CTE (libSQL 3.45, measured by tests/src/bench/ingest.ts;
+ * see docs/benchmarks.md).
  */
 
 const OBSERVATION_COLUMNS = [
@@ -27,10 +33,13 @@ const OBSERVATION_COLUMNS = [
   "source",
 ] as const;
 
+/** `WITH j(value) AS MATERIALIZED (...)`: the batch's rows, each row's JSON rendered once. */
+const ROWS = "WITH j(value) AS MATERIALIZED (SELECT value FROM json_each(?))";
 const pick = (n: number) => Array.from({ length: n }, (_, i) => `j.value->>${i}`).join(", ");
 
-const INSERT_OBSERVATIONS = `INSERT INTO observations (run_id, ${OBSERVATION_COLUMNS.join(", ")})
-SELECT ?, ${pick(OBSERVATION_COLUMNS.length)} FROM json_each(?) AS j`;
+const INSERT_OBSERVATIONS = `${ROWS}
+INSERT INTO observations (run_id, ${OBSERVATION_COLUMNS.join(", ")})
+SELECT ?, ${pick(OBSERVATION_COLUMNS.length)} FROM j`;
 
 export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement {
   const values = rows.map((o) => [
@@ -52,17 +61,18 @@ export function insertObservations(runId: string, rows: readonly ObservationReco
     o.mfgrId,
     o.source,
   ]);
-  return { sql: INSERT_OBSERVATIONS, args: [runId, JSON.stringify(values)] };
+  return { sql: INSERT_OBSERVATIONS, args: [JSON.stringify(values), runId] };
 }
 
 // `excluded` is the batch's rollup; `networks` the stored row. Newer sightings win the descriptive fields
 // (a later hidden sighting does not erase a known name); counts and weighted sums add up.
-const UPSERT_NETWORKS = `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
+const UPSERT_NETWORKS = `${ROWS}
+INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
   observation_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon)
 SELECT ${pick(15)},
   CASE WHEN j.value->>12 > 0 THEN (j.value->>13) / (j.value->>12) END,
   CASE WHEN j.value->>12 > 0 THEN (j.value->>14) / (j.value->>12) END
-FROM json_each(?) AS j WHERE true
+FROM j WHERE true
 ON CONFLICT (mac) DO UPDATE SET
   ssid = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.ssid END, networks.ssid, excluded.ssid),
   auth_mode = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.auth_mode END, networks.auth_mode),
@@ -103,9 +113,10 @@ export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
   return { sql: UPSERT_NETWORKS, args: [JSON.stringify(values)] };
 }
 
-const INSERT_FIXES = `INSERT OR IGNORE INTO gps_fixes (run_id, fixed_at, lat, lon, altitude_m, mode, accuracy_m, hdop,
+const INSERT_FIXES = `${ROWS}
+INSERT OR IGNORE INTO gps_fixes (run_id, fixed_at, lat, lon, altitude_m, mode, accuracy_m, hdop,
   speed_mps, track_deg, source)
-SELECT ?, ${pick(10)} FROM json_each(?) AS j`;
+SELECT ?, ${pick(10)} FROM j`;
 
 export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement {
   const values = fixes.map((f) => [
@@ -120,5 +131,5 @@ export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): I
     f.trackDeg,
     f.source,
   ]);
-  return { sql: INSERT_FIXES, args: [runId, JSON.stringify(values)] };
+  return { sql: INSERT_FIXES, args: [JSON.stringify(values), runId] };
 }

@@ -1,0 +1,191 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsTagger } from "../gps/gps-tagger.js";
+import type { BatchedWriter } from "../store/batched-writer.js";
+import type { EdgeStore } from "../store/edge-store.js";
+import { hashFile, ImportInputError, type ReadProgress } from "./file-input.js";
+import { detectFormat, FORMAT_SPECS } from "./formats.js";
+import { beginImport, countStored, findImport, finishImport, forgetImport } from "./import-ledger.js";
+import { type ImportSummary, ImportTally } from "./import-tally.js";
+import { readInWorker, WORKER_MIN_BYTES } from "./read-in-worker.js";
+import { FORMATS, type Format } from "./source-event.js";
+import { isStreamed } from "./streamed-formats.js";
+
+export type { ImportSummary } from "./import-tally.js";
+
+export interface ImportFileOptions {
+  path: string;
+  /** Omitted or "auto": detected from the content. */
+  format?: Format | "auto";
+  store: EdgeStore;
+  writer: BatchedWriter;
+  /** Tags sightings of formats without their own position; fed every fix the file holds. */
+  tagger?: GpsTagger;
+  /** Wall clock (ms): plausibility checks and imported_at. */
+  now: number;
+  /** Sightings per writer.write() call: the writer's back-pressure applies between chunks. */
+  chunkRows?: number;
+  signal?: AbortSignal;
+  progress?: ReadProgress;
+  /** Files from this size up are parsed on a worker thread (default WORKER_MIN_BYTES). */
+  workerMinBytes?: number;
+  /** Called when an interrupted import of the same content is resumed. */
+  onResume?: (storedBefore: number) => void;
+}
+
+/**
+ * Imports one file: hashes it (SHA-256, streamed), skips it when imported_files already has the hash,
+ * otherwise streams its events into the writer (sightings through the GPS tagger when the format has no
+ * position of its own; fixes to the writer and the tagger) and records it in imported_files.
+ * See import-ledger.ts for how an import interrupted at any point is resumed without duplicates.
+ * Throws ImportInputError for a file it cannot read or recognise (nothing is written then).
+ */
+export async function importFile(options: ImportFileOptions): Promise<ImportSummary> {
+  const { store, writer, now } = options;
+  const path = resolve(options.path);
+  const info = await stat(path).catch((error: unknown) => {
+    throw new ImportInputError(`cannot read ${options.path}: ${ioReason(error)}`);
+  });
+  if (!info.isFile()) throw new ImportInputError(`cannot read ${options.path}: not a regular file`);
+  const sha256 = await hashFile(path).catch((error: unknown) => {
+    throw new ImportInputError(`cannot read ${options.path}: ${ioReason(error)}`);
+  });
+
+  const ledger = await findImport(store, sha256);
+  if (ledger !== null && ledger.records >= 0) {
+    return skipped(
+      path,
+      isFormat(ledger.format) ? ledger.format : await resolveFormat(path, options.format, options.path),
+    );
+  }
+  const format = await resolveFormat(path, options.format, options.path);
+  let resumeAfter = 0;
+  if (ledger === null) {
+    await beginImport(store, { sha256, path, format, sizeBytes: info.size, now });
+  } else {
+    resumeAfter = ledger.observations;
+    options.onResume?.(resumeAfter);
+  }
+
+  // This file's sightings queued in the writer and not yet committed (others may share the writer).
+  const pending = new Set<ObservationRecord>();
+  const removeHook = writer.addCommitHook({
+    statements(rows) {
+      let count = 0;
+      for (const row of rows) if (pending.has(row)) count++;
+      return count === 0 ? [] : [countStored(sha256, count)];
+    },
+    committed(rows) {
+      for (const row of rows) pending.delete(row);
+    },
+  });
+  const tally = new ImportTally();
+  const chunkRows = options.chunkRows ?? 500;
+  const tagger = FORMAT_SPECS[format].positioned ? undefined : options.tagger;
+  let chunk: ObservationRecord[] = [];
+  let fixes: GpsFixRecord[] = [];
+  const writeChunk = async () => {
+    const rows = chunk;
+    chunk = [];
+    const accepted = await writer.write(rows);
+    if (accepted < rows.length) {
+      throw new Error(`the writer refused sightings (${writer.refusal ?? "closed"}); re-run to resume`);
+    }
+  };
+
+  try {
+    // Undated formats (iw, nmcli, btmgmt, ...) were captured when the tool wrote the file.
+    const ctx = { capturedAt: Math.min(info.mtimeMs, now), now };
+    const events =
+      isStreamed(format) && info.size >= (options.workerMinBytes ?? WORKER_MIN_BYTES)
+        ? readInWorker(format, path, ctx, options.progress)
+        : FORMAT_SPECS[format].read(path, ctx, options.progress);
+    for await (const event of events) {
+      if (options.signal?.aborted) throw new Error("import interrupted; re-run to resume");
+      if (event.type === "record") {
+        tally.records++;
+      } else if (event.type === "observation") {
+        const observation = tagger ? tagger.tag(event.observation) : event.observation;
+        tally.addObservation(observation);
+        // Resuming an interrupted import: the stored prefix is counted, not written again.
+        if (tally.observations <= resumeAfter) continue;
+        pending.add(observation);
+        chunk.push(observation);
+        if (chunk.length >= chunkRows) await writeChunk();
+      } else if (event.type === "fix") {
+        tally.addFix(event.fix);
+        options.tagger?.addFix(event.fix);
+        fixes.push(event.fix);
+        if (fixes.length >= chunkRows) {
+          writer.writeFixes(fixes);
+          fixes = [];
+        }
+      } else if (event.type === "reject") {
+        tally.addReject(event.reason);
+      } else {
+        tally.addMetadata(event.metadata);
+      }
+    }
+    if (chunk.length > 0) await writeChunk();
+    if (fixes.length > 0) writer.writeFixes(fixes);
+  } finally {
+    // What was queued is committed (and counted by the hook) before the hook goes, even on failure.
+    await writer.flush();
+    removeHook();
+    if (tally.records === 0 && resumeAfter === 0) await forgetImport(store, sha256);
+  }
+  if (tally.records > 0) {
+    await finishImport(store, {
+      sha256,
+      path,
+      format,
+      records: tally.records,
+      rejected: tally.rejected,
+      metadata: tally.metadata,
+      now,
+    });
+  }
+  return tally.summary(path, format);
+}
+
+async function resolveFormat(
+  path: string,
+  requested: Format | "auto" | undefined,
+  shownAs: string,
+): Promise<Format> {
+  if (requested !== undefined && requested !== "auto") return requested;
+  const detected = await detectFormat(path);
+  if (detected === null) {
+    throw new ImportInputError(
+      `${shownAs}: unrecognised format (not one of ${FORMATS.join(", ")}); name it with --format`,
+    );
+  }
+  return detected;
+}
+
+const isFormat = (text: string): text is Format => (FORMATS as readonly string[]).includes(text);
+
+function skipped(path: string, format: Format): ImportSummary {
+  return {
+    path,
+    format,
+    records: 0,
+    observations: 0,
+    wifiNetworks: 0,
+    btDevices: 0,
+    cells: 0,
+    gpsFixes: 0,
+    rejected: 0,
+    rejectReasons: {},
+    skipped: true,
+  };
+}
+
+function ioReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return error instanceof Error ? error.message : String(error);
+}

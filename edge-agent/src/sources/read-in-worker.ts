@@ -1,0 +1,92 @@
+import { Worker } from "node:worker_threads";
+import { ImportInputError, type ReadProgress } from "./file-input.js";
+import type { ParseContext, SourceEvent } from "./source-event.js";
+import type { StreamedFormat } from "./streamed-formats.js";
+
+/*
+ * A large file is parsed on a worker thread while the main thread writes: parsing (CSV, XML, checks) and
+ * SQLite's inserts then run on two cores instead of taking turns on one. The events come back in JSON
+ * batches (JSON.parse is the cheapest way to rebuild plain objects; structured clone costs twice as
+ * much); batches stay under V8's large-object size, so they die young instead of piling up until a
+ * full GC.
+ */
+
+/** Files from this size up are parsed on a worker thread; smaller ones are done before one would start. */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+/** Events per message: about 200 WiGLE rows, some 60 KB of JSON. */
+const BATCH_EVENTS = 400;
+/** Batches in flight: enough to keep both threads busy, few enough to bound memory. */
+const CREDITS = 4;
+/** The parser thread's V8 heap, MiB: a few MiB of live data; without a cap V8 lets garbage grow to ~60. */
+const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 3 };
+
+export interface WorkerJob {
+  format: StreamedFormat;
+  path: string;
+  ctx: ParseContext;
+  batchEvents: number;
+  credits: number;
+}
+
+export type WorkerMessage =
+  | { kind: "events"; json: string; bytesRead: number }
+  | { kind: "done"; bytesRead: number }
+  | { kind: "error"; name: string; message: string };
+
+/**
+ * The events of STREAMED_READERS[format](path, ctx), read on a worker thread, in the same order. The
+ * thread's heap is capped: a streamed parser's working set is small, and garbage must not pile up there.
+ */
+export async function* readInWorker(
+  format: StreamedFormat,
+  path: string,
+  ctx: ParseContext,
+  progress?: ReadProgress,
+): AsyncGenerator<SourceEvent> {
+  const job: WorkerJob = { format, path, ctx, batchEvents: BATCH_EVENTS, credits: CREDITS };
+  const worker = new Worker(new URL("./parse-worker.js", import.meta.url), {
+    workerData: job,
+    resourceLimits: WORKER_HEAP_LIMITS,
+  });
+  const inbox: WorkerMessage[] = [];
+  let failure: Error | null = null;
+  let notify: (() => void) | null = null;
+  const arrived = () => {
+    notify?.();
+    notify = null;
+  };
+  worker.on("message", (message: WorkerMessage) => {
+    inbox.push(message);
+    arrived();
+  });
+  worker.on("error", (error) => {
+    failure = error;
+    arrived();
+  });
+  worker.on("exit", (code) => {
+    failure ??= new Error(`the parser thread stopped (exit code ${code}) before the end of ${path}`);
+    arrived();
+  });
+  try {
+    while (true) {
+      const message = inbox.shift();
+      if (message === undefined) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (notify = resolve));
+        continue;
+      }
+      if (message.kind === "error") {
+        throw message.name === "ImportInputError"
+          ? new ImportInputError(message.message)
+          : new Error(message.message);
+      }
+      progress?.set(message.bytesRead);
+      if (message.kind === "done") return;
+      worker.postMessage(null);
+      yield* JSON.parse(message.json) as SourceEvent[];
+    }
+  } finally {
+    worker.removeAllListeners();
+    await worker.terminate();
+  }
+}

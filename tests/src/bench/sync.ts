@@ -1,0 +1,76 @@
+/**
+ * Sync benchmark: what the edge puts on the wire, how fast the cloud drains an edge backlog, and how fast
+ * it accepts uploads from a fleet.
+ *
+ *   npm run bench:sync -- [--rows 1000000] [--wire-rows 100000] [--ingest-rows 100000] [--seed 1]
+ *
+ * 1. wire: --wire-rows synthetic sightings batched (5,000 per batch) and encoded with encodeDeltaBatch,
+ *    against the same sightings as a WiGLE 1.4 CSV compressed by the real `gzip -9`.
+ * 2. drain: an edge database holding --rows sightings; from starting `piwardrive-edge sync --once` until
+ *    /v1/stats shows them all merged (API + one worker as child processes, temp dbs, unique queue prefix).
+ * 3. ingest: 8 registered devices each upload --ingest-rows pre-encoded sightings at once; 202s per second.
+ * The last line is machine-readable.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { numberArg } from "./args.js";
+import { startBenchCloud } from "./sync-cloud.js";
+import { concurrentIngest, drain, fillEdge } from "./sync-phases.js";
+import { gzipCsvBytes, wireBytes } from "./sync-wire.js";
+import { syntheticObservations } from "./synthetic-observations.js";
+
+const TARGETS = { wireRatio: 0.5, drainObsPerSec: 50_000 } as const;
+const argv = process.argv.slice(2);
+const rows = Math.floor(numberArg(argv, "rows", 1_000_000));
+const wireRows = Math.floor(numberArg(argv, "wire-rows", 100_000));
+const ingestRows = Math.floor(numberArg(argv, "ingest-rows", 100_000));
+const seed = Math.floor(numberArg(argv, "seed", 1));
+const DEVICES = 8;
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+
+const drive = () => syntheticObservations({ rows: wireRows, seed });
+const wire = await wireBytes(drive());
+const csv = await gzipCsvBytes(drive());
+const wireRatio = wire / csv.gzipBytes;
+console.log(`wire: ${fmt(wireRows)} sightings`);
+console.log(`  delta batches (gzip)   ${fmt(wire)} B  (${fmt(wire / wireRows, 2)} B/sighting)`);
+console.log(`  WiGLE CSV              ${fmt(csv.csvBytes)} B`);
+console.log(
+  `  WiGLE CSV | gzip -9    ${fmt(csv.gzipBytes)} B  (${fmt(csv.gzipBytes / wireRows, 2)} B/sighting)`,
+);
+console.log(
+  `  ratio ${wireRatio.toFixed(3)} (target <= ${TARGETS.wireRatio}) ${verdict(wireRatio <= TARGETS.wireRatio)}`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), "pw-bench-sync-"));
+const cloud = await startBenchCloud(dir, `bench-sync-${randomUUID()}`);
+try {
+  const fillStart = performance.now();
+  const edgeDb = await fillEdge(dir, rows, seed);
+  console.log(
+    `drain: edge backlog of ${fmt(rows)} written in ${fmt((performance.now() - fillStart) / 1000, 1)} s`,
+  );
+  const drained = await drain(cloud, edgeDb, rows);
+  console.log(
+    `  synced + merged in ${fmt(drained.seconds, 2)} s: ${fmt(drained.obsPerSec)} obs/s ` +
+      `(${drained.batches} batches, ${fmt(drained.bytesSent)} B on the wire)`,
+  );
+  const drainOk = drained.obsPerSec >= TARGETS.drainObsPerSec;
+  console.log(`  target >= ${fmt(TARGETS.drainObsPerSec)} obs/s ${verdict(drainOk)}`);
+  const ingest = await concurrentIngest(cloud, { devices: DEVICES, rowsPerDevice: ingestRows, seed });
+  console.log(
+    `ingest: ${DEVICES} devices, ${fmt(ingest.observations)} sightings acknowledged in ` +
+      `${fmt(ingest.seconds, 2)} s: ${fmt(ingest.obsPerSec)} obs/s`,
+  );
+  console.log(
+    `wire_ratio_vs_gzip_csv=${wireRatio.toFixed(3)} drain_obs_per_s=${Math.round(drained.obsPerSec)} ` +
+      `ingest_accept_obs_per_s=${Math.round(ingest.obsPerSec)}`,
+  );
+} finally {
+  await cloud.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
