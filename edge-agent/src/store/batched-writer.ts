@@ -13,7 +13,7 @@ export interface BatchedWriterOptions {
   /**
    * Producers wait while this many rows are queued (back-pressure). Default: two batches, one being
    * committed and one filling. A deeper queue buys no throughput, and rows that wait long in it outlive
-   * V8's young generation: with 10,000 the writer's peak RSS was ~15 MB higher (docs/benchmarks.md).
+   * V8's young generation: with 10,000 the writer's peak RSS was ~17 MB higher (docs/benchmarks.md).
    */
   maxQueueRows?: number;
   /** Random per process: keeps rows written after a power-cut rollback distinct from the lost ones. */

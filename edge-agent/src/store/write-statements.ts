@@ -8,9 +8,8 @@ import type { NetworkRollup } from "./network-rollup.js";
  *
  * Every statement reads json_each through a MATERIALIZED CTE, so each row's JSON is rendered once.
  * Written directly (`SELECT j.value->>0, j.value->>1, ... FROM json_each(?) AS j`), SQLite re-renders
- * `j.value` from the parsed array for every reference: 17 times per observation, which made the insert
- * cost ~7 us per row against ~3 us through the CTE (libSQL 3.45, measured by tests/src/bench/ingest.ts;
- * see docs/benchmarks.md).
+ * `j.value` from the parsed batch for every reference, 17 times per observation: the insert cost 9.6 us
+ * per row against 5.4 us through the CTE (libSQL 3.45; docs/decisions/0007-edge-write-path-memory-budget.md).
  */
 
 const OBSERVATION_COLUMNS = [

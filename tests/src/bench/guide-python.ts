@@ -45,9 +45,16 @@ with open(spec["rows"]) as f:
         rows += 1
 if observations:
     batches.append((observations, networks))
+def written_bytes():
+    try:
+        with open("/proc/self/io") as io:
+            return next(int(l.split()[1]) for l in io if l.startswith("write_bytes:"))
+    except OSError:
+        return None
 cur = db.cursor()
 seconds = 0.0
 cpu = 0.0
+written_before = written_bytes()
 for observations, networks in batches:
     started, started_cpu = time.perf_counter(), time.process_time()
     cur.execute("BEGIN")
@@ -56,10 +63,12 @@ for observations, networks in batches:
     db.commit()
     seconds += time.perf_counter() - started
     cpu += time.process_time() - started_cpu
+written_after = written_bytes()
+written_mb = None if written_before is None or written_after is None else (written_after - written_before) / 1048576
 count, distinct, summed = db.execute(
     "SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM networks), (SELECT sum(observation_count) FROM networks)"
 ).fetchone()
-print(json.dumps({"rows": rows, "transactions": len(batches), "seconds": seconds, "cpuSeconds": cpu, "stored": count, "networks": distinct,
+print(json.dumps({"rows": rows, "transactions": len(batches), "seconds": seconds, "cpuSeconds": cpu, "writtenMb": written_mb, "stored": count, "networks": distinct,
                   "networkCountSum": summed, "sqlite": sqlite3.sqlite_version}))
 `;
 
@@ -68,6 +77,8 @@ export interface GuideResult {
   transactions: number;
   seconds: number;
   cpuSeconds: number;
+  /** Written to storage during the timed batches (MiB), or null without /proc. */
+  writtenMb: number | null;
   stored: number;
   networks: number;
   networkCountSum: number;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent";
 import { benchTuning } from "./bench-tuning.js";
-import { max, procStatusMb, sampleOwnRss } from "./rss.js";
+import { max, procStatusMb, sampleOwnRss, writtenMb } from "./rss.js";
 import { inChunks, syntheticObservations } from "./synthetic-observations.js";
 
 /** How the bench feeds its producers: a scan cycle's worth of rows per write() call. */
@@ -15,6 +15,8 @@ export interface PhaseResult {
   cpuSeconds: number;
   /** Rows per transaction: the writer's default batch; the raw floor rolls up networks per batch of it. */
   batchRows: number;
+  /** Written to storage during the timed section (WAL, checkpoints), MiB; null without /proc. */
+  writtenMb: number | null;
   stored: number;
   networks: number;
   networkCountSum: number;
@@ -35,6 +37,11 @@ export function cpuSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
+export function writtenSince(start: number | null): number | null {
+  const now = writtenMb();
+  return start === null || now === null ? null : now - start;
+}
+
 export async function storeCounts(
   query: (sql: string) => Promise<unknown[]> | unknown[],
 ): Promise<{ stored: number; networks: number; networkCountSum: number }> {
@@ -51,6 +58,7 @@ export async function runWriterPhase(dir: string, rows: number, seed: number): P
   const writer = new BatchedWriter(store);
   const sampler = sampleOwnRss(100);
   const startedCpu = process.cpuUsage();
+  const startedIo = writtenMb();
   const started = performance.now();
   for (const chunk of inChunks(syntheticObservations({ rows, seed }), FEED_CHUNK_ROWS)) {
     await writer.write(chunk);
@@ -58,6 +66,7 @@ export async function runWriterPhase(dir: string, rows: number, seed: number): P
   await writer.flush();
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSince(startedCpu);
+  const written = writtenSince(startedIo);
   const samples = sampler.stop();
   const hwm = procStatusMb("self", "VmHWM");
   const counts = await storeCounts(async (sql) => {
@@ -74,6 +83,7 @@ export async function runWriterPhase(dir: string, rows: number, seed: number): P
     seconds,
     cpuSeconds,
     batchRows,
+    writtenMb: written,
     ...counts,
     profile: tuning.profile,
     flushes,

@@ -46,10 +46,13 @@ function runPhaseChild(name: "writer" | "raw", dir: string, batchRows = 0): Prom
 }
 
 const perSecond = (n: number, seconds: number) => (seconds > 0 ? Math.round(n / seconds) : 0);
-/** Obs per CPU-second: on a shared machine, wall-clock rates move with the neighbours' load; this less so. */
-const cpuNote = (r: { rows: number; cpuSeconds: number }) =>
-  `${fmt(perSecond(r.rows, r.cpuSeconds))} obs/cpu-s`;
 const fmt = (n: number) => n.toLocaleString("en-US");
+/**
+ * Obs per CPU-second (on a shared machine wall-clock rates move with the neighbours' load; this less so)
+ * and the bytes the phase wrote to storage (WAL frames and checkpoints: what an SD card wears with).
+ */
+const cpuNote = (r: { rows: number; cpuSeconds: number; writtenMb: number | null }) =>
+  `${fmt(perSecond(r.rows, r.cpuSeconds))} obs/cpu-s, ${r.writtenMb === null ? "?" : fmt(Math.round(r.writtenMb))} MB written`;
 
 function checkStored(r: { rows: number; stored: number; networkCountSum: number }, name: string): void {
   if (r.stored !== r.rows || r.networkCountSum !== r.rows) {

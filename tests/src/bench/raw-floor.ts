@@ -12,7 +12,8 @@ import {
   observationParams,
   UPSERT_NETWORK_SQL,
 } from "./edge-schema.js";
-import { cpuSince, type PhaseResult, storeCounts } from "./ingest-phases.js";
+import { cpuSince, type PhaseResult, storeCounts, writtenSince } from "./ingest-phases.js";
+import { writtenMb } from "./rss.js";
 import { inChunks, syntheticObservations } from "./synthetic-observations.js";
 
 /** A better-sqlite3 database with EdgeStore's schema, indexes and pragmas. */
@@ -66,11 +67,22 @@ export async function runRawPhase(
   const tuning = benchTuning();
   const db = openRawDatabase(join(dir, "raw.db"), tuning);
   const startedCpu = process.cpuUsage();
+  const startedIo = writtenMb();
   const started = performance.now();
   const written = ingestRaw(db, randomUUID(), inChunks(syntheticObservations({ rows, seed }), batchRows));
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSince(startedCpu);
+  const io = writtenSince(startedIo);
   const counts = await storeCounts((sql) => db.prepare(sql).raw(true).get() as unknown[]);
   db.close();
-  return { phase: "raw", rows: written, seconds, cpuSeconds, batchRows, ...counts, profile: tuning.profile };
+  return {
+    phase: "raw",
+    rows: written,
+    seconds,
+    cpuSeconds,
+    batchRows,
+    writtenMb: io,
+    ...counts,
+    profile: tuning.profile,
+  };
 }

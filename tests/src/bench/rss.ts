@@ -39,3 +39,13 @@ export function median(values: readonly number[]): number {
 }
 
 export const max = (values: readonly number[]): number => values.reduce((a, b) => Math.max(a, b), 0);
+
+/** Bytes this process has caused to be written to storage so far (/proc/self/io write_bytes), in MiB. */
+export function writtenMb(): number | null {
+  try {
+    const match = /^write_bytes:\s+(\d+)/m.exec(readFileSync("/proc/self/io", "utf8"));
+    return match?.[1] === undefined ? null : Number(match[1]) / MIB;
+  } catch {
+    return null;
+  }
+}
