@@ -165,6 +165,7 @@ describe("piwardrive-edge import (built CLI, real database)", () => {
     const wigle = fixturePath("wigle-csv/wigle-android-2.25_xiaomi-mi6_small_1.4.csv");
     const wrong = importJson(forced, [wigle, "--format", "iw"]);
     expect(wrong.files[0]).toMatchObject({ format: "iw", records: 0, skipped: false });
+    expect(wrong.stderr).toContain("no records read as iw; not remembered as imported");
     expect(importJson(forced, [wigle]).files[0]).toMatchObject({
       format: "wigle",
       records: 17,

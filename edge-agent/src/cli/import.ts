@@ -70,6 +70,11 @@ export function registerImport(program: Command): void {
                 ),
             });
             outcomes.push({ path, summary });
+            if (!summary.skipped && summary.records === 0) {
+              process.stderr.write(
+                `${path}: no records read as ${summary.format}; not remembered as imported\n`,
+              );
+            }
           } catch (error) {
             const format = options.format === "auto" ? null : options.format;
             outcomes.push({ path, format, error: message(error) });

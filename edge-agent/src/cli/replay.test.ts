@@ -80,15 +80,15 @@ describe("piwardrive-edge replay (built CLI)", () => {
     expect(new Date(Number(fixes.last)).toISOString().slice(0, 10)).toBe("2014-12-31");
   });
 
-  it("requires --db and names an unrecognised file", () => {
+  it("requires --db, names an unrecognised file, and keeps what it played before it", async () => {
     const noDb = runBuiltCli(["replay", NMEA], env);
     expect(noDb.status).not.toBe(0);
     expect(noDb.stderr).toContain("required option '--db <path>' not specified");
-    const unknown = runBuiltCli(
-      ["replay", fixturePath("../fixtures/PROVENANCE.md"), "--db", join(dir, "x.db")],
-      env,
-    );
+    const db = join(dir, "partial.db");
+    const notes = fixturePath("PROVENANCE.md");
+    const unknown = runBuiltCli(["replay", NMEA, notes, "--db", db, "--speed", "0"], env);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("PROVENANCE.md: unrecognised format");
+    expect((await rows(db, "SELECT count(*) AS n FROM gps_fixes")).n).toBe(25);
   });
 });

@@ -72,8 +72,9 @@ export function registerReplay(program: Command): void {
           });
           played.push({ path, format, ...result });
         }
-        await writer.close();
       } finally {
+        // What was played is kept, even when a later file cannot be read.
+        await writer.close();
         process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
         store.close();
       }

@@ -65,45 +65,50 @@ export async function* csvRecords(
   limits: CsvLimits = DEFAULT_LIMITS,
 ): AsyncGenerator<CsvRecord> {
   const iterator = lines[Symbol.asyncIterator]();
+  // Lines read ahead by a refused join, to be parsed again; rare, so the common path allocates nothing.
   const replay: Array<{ text: string; lineNumber: number }> = [];
   let read = 0;
-  const next = async (): Promise<{ text: string; lineNumber: number } | null> => {
+  let lineNumber = 0;
+  const next = async (): Promise<string | null> => {
     const again = replay.shift();
-    if (again) return again;
+    if (again) {
+      lineNumber = again.lineNumber;
+      return again.text;
+    }
     const result = await iterator.next();
     if (result.done) return null;
-    read++;
+    lineNumber = ++read;
     // readline strips "\n" (and "\r\n" with crlfDelay); a bare "\r" left at the end is a CRLF file's.
-    const text = result.value.endsWith("\r") ? result.value.slice(0, -1) : result.value;
-    return { text, lineNumber: read };
+    return result.value.endsWith("\r") ? result.value.slice(0, -1) : result.value;
   };
 
   while (true) {
     const first = await next();
     if (first === null) return;
-    if (first.text.length > limits.maxChars) {
-      yield { lineNumber: first.lineNumber, error: "row_too_long" };
+    const firstLine = lineNumber;
+    if (first.length > limits.maxChars) {
+      yield { lineNumber: firstLine, error: "row_too_long" };
       continue;
     }
-    let scan = scanCsvRow(first.text);
-    const parts = [first];
-    let joined = first.text;
+    let scan = scanCsvRow(first);
+    if (!scan.open) {
+      yield { lineNumber: firstLine, fields: scan.fields };
+      continue;
+    }
+    const parts = [{ text: first, lineNumber: firstLine }];
+    let joined = first;
     while (scan.open) {
       const more = await next();
-      if (
-        more === null ||
-        parts.length >= limits.maxLines ||
-        joined.length + more.text.length > limits.maxChars
-      ) {
-        if (more !== null) replay.unshift(more);
+      if (more === null || parts.length >= limits.maxLines || joined.length + more.length > limits.maxChars) {
+        if (more !== null) replay.unshift({ text: more, lineNumber });
         replay.unshift(...parts.slice(1));
-        yield { lineNumber: first.lineNumber, error: "unterminated_quote" };
+        yield { lineNumber: firstLine, error: "unterminated_quote" };
         break;
       }
-      parts.push(more);
-      joined += `\n${more.text}`;
+      parts.push({ text: more, lineNumber });
+      joined += `\n${more}`;
       scan = scanCsvRow(joined);
     }
-    if (!scan.open) yield { lineNumber: first.lineNumber, fields: scan.fields };
+    if (!scan.open) yield { lineNumber: firstLine, fields: scan.fields };
   }
 }

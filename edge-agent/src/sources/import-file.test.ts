@@ -1,11 +1,12 @@
-import { copyFileSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GpsTagger } from "../gps/gps-tagger.js";
 import { BatchedWriter } from "../store/batched-writer.js";
 import type { EdgeStore } from "../store/edge-store.js";
-import { fixturePath, readFixture } from "../test-support/fixtures.js";
+import { fixturePath } from "../test-support/fixtures.js";
 import { openTempStore, sampleObservation } from "../test-support/temp-store.js";
+import { writeWigleFile } from "../test-support/wigle-file.js";
 import { importFile } from "./import-file.js";
 
 let cleanup = () => {};
@@ -20,29 +21,11 @@ async function tempStore() {
 const scalar = async (store: EdgeStore, sql: string) =>
   Number(Object.values((await store.execute(sql)).rows[0] ?? {})[0]);
 
-/** `rows` WiGLE 1.6 rows: the real Bruce rows in turn, each with its own MAC and second. */
-function wigleFile(path: string, rows: number): void {
-  const [preHeader, header, ...data] = readFixture("wigle-csv/bruce-m5stack-cardputer_wifi+ble_1.6.csv")
-    .split("\n")
-    .filter((line) => line !== "");
-  const lines = [preHeader, header];
-  for (let i = 0; i < rows; i++) {
-    const fields = (data[i % data.length] ?? "").split(",");
-    const mac = `02:00:00:${[16, 8, 0].map((s) => ((i >> s) & 0xff).toString(16).padStart(2, "0")).join(":")}`;
-    const seen = new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString().slice(0, 19).replace("T", " ");
-    // FirstSeen is the 4th field, counted from the end past the SSID (which may hold a comma).
-    fields[0] = mac;
-    fields[fields.length - 11] = seen;
-    lines.push(fields.join(","));
-  }
-  writeFileSync(path, `${lines.join("\n")}\n`);
-}
-
 describe("importFile", () => {
   it("resumes an interrupted import without storing any sighting twice", async () => {
     const { store, dir } = await tempStore();
     const path = join(dir, "drive.csv");
-    wigleFile(path, 3000);
+    writeWigleFile(path, 3000);
     const interrupt = new AbortController();
     let flushes = 0;
     const slow = new BatchedWriter(store, {
@@ -126,7 +109,7 @@ describe("importFile", () => {
   it("counts only its own rows into imported_files when another producer shares the writer", async () => {
     const { store, dir } = await tempStore();
     const path = join(dir, "small.csv");
-    wigleFile(path, 250);
+    writeWigleFile(path, 250);
     const writer = new BatchedWriter(store, { maxBatchRows: 40, maxQueueRows: 40 });
     const live = (async () => {
       for (let i = 0; i < 120; i += 10) {

@@ -1,18 +1,9 @@
-import {
-  type AuthMode,
-  type Checked,
-  checkPlausibleTime,
-  emptyObservation,
-  frequencyToChannel,
-  normalizeAuthMode,
-  normalizeMac,
-  normalizeSsid,
-  type ObservationKind,
-} from "@piwardrive/shared-schema";
+import { frequencyToChannel, normalizeSsid, type ObservationKind } from "@piwardrive/shared-schema";
 import { csvRecords } from "./csv-records.js";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
-import { parseWiglePreHeader, parseWigleTime, wigleMfgrId } from "./wigle-fields.js";
+import { parseWiglePreHeader, wigleMfgrId } from "./wigle-fields.js";
+import { WigleRowMemo, wigleMac } from "./wigle-row-memo.js";
 
 const KINDS: Record<string, ObservationKind> = {
   WIFI: "wifi",
@@ -25,24 +16,11 @@ const KINDS: Record<string, ObservationKind> = {
   NR: "nr",
 };
 const RADIO_KINDS = new Set<ObservationKind>(["wifi", "ble", "bt"]);
-/** How WiGLE writes a BSSID; normalizeMac gives exactly its lower case, so the common case skips it. */
-const CANONICAL_MAC = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 
 /** Column index by lower-cased header name, plus how many columns the header has. */
 interface Columns {
   index: Map<string, number>;
   count: number;
-}
-
-/**
- * Per-file memo of the last FirstSeen and auth string: a scan writes many rows with one timestamp, and a
- * drive has few distinct capability strings, so most rows reuse the previous answer (a million-row import
- * spends its time on what differs).
- */
-interface RowMemo {
-  timeText: string;
-  seenAt: Checked<number> | null;
-  authModes: Map<string, AuthMode>;
 }
 
 export function looksLikeWigleCsv(head: string): boolean {
@@ -61,7 +39,7 @@ export async function* parseWigleCsv(
   ctx: ParseContext,
 ): AsyncGenerator<SourceEvent> {
   let columns: Columns | null = null;
-  const memo: RowMemo = { timeText: "", seenAt: null, authModes: new Map() };
+  const memo = new WigleRowMemo(ctx.now);
   for await (const row of csvRecords(lines)) {
     if ("error" in row) {
       yield { type: "record" };
@@ -86,7 +64,7 @@ export async function* parseWigleCsv(
       continue;
     }
     const current = columns;
-    yield* recordEvents(row.lineNumber, () => readRow(fields, current, ctx, memo));
+    yield* recordEvents(row.lineNumber, () => readRow(fields, current, memo));
   }
 }
 
@@ -111,7 +89,7 @@ const FIRST_SEEN_NAME = /^\uFEFF?\s*firstseen\s*$/i;
 const isFirstSeenName = (field: string) =>
   field.length >= 9 && field.length <= 32 && FIRST_SEEN_NAME.test(field);
 
-function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo: RowMemo): RecordOutcome {
+function readRow(rawFields: string[], columns: Columns, memo: WigleRowMemo): RecordOutcome {
   const fields = alignFields(rawFields, columns);
   if (fields === null)
     return refuse("column_count", `${rawFields.length} fields, header has ${columns.count}`);
@@ -128,9 +106,7 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo:
   const rawMac = get("mac");
   let mac: string;
   if (RADIO_KINDS.has(kind)) {
-    const checked: Checked<string> = CANONICAL_MAC.test(rawMac)
-      ? { ok: true, value: rawMac.toLowerCase() }
-      : normalizeMac(rawMac);
+    const checked = wigleMac(rawMac);
     if (!checked.ok) return refuse(checked.reason, rawMac.slice(0, 64));
     mac = checked.value;
   } else {
@@ -141,13 +117,7 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo:
   }
 
   const firstSeen = get("firstseen").trim();
-  if (memo.seenAt === null || firstSeen !== memo.timeText) {
-    const parsed = parseWigleTime(firstSeen);
-    memo.timeText = firstSeen;
-    memo.seenAt =
-      parsed === null ? { ok: false, reason: "time_invalid" } : checkPlausibleTime(parsed, ctx.now);
-  }
-  const seenAt = memo.seenAt;
+  const seenAt = memo.seenAt(firstSeen);
   if (!seenAt.ok) {
     return refuse(seenAt.reason, seenAt.reason === "time_invalid" ? firstSeen.slice(0, 32) : firstSeen);
   }
@@ -167,13 +137,18 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo:
   const position = readPosition(get("currentlatitude"), get("currentlongitude"));
   const accuracy = position ? numberOrNull(get("accuracymeters")) : null;
 
+  // Every field spelled out (the type checks none is missing): one object per row, not two.
   return {
     ok: true,
     observation: {
-      ...emptyObservation({ kind, mac, seenAt: seenAt.value, source: "wigle" }),
+      kind,
+      mac,
+      seenAt: seenAt.value,
+      source: "wigle",
+      rssiEstimated: false,
       ssid: normalizeSsid(ssidText),
       // Only Wi-Fi has an auth mode; BLE `Misc [BLE]` and a cell's `UNKNOWN;il` stay in capabilities.
-      authMode: kind === "wifi" ? authModeOf(capabilities, memo) : null,
+      authMode: kind === "wifi" ? memo.authMode(capabilities) : null,
       capabilities: capabilities === "" ? null : capabilities,
       channel,
       frequencyMhz,
@@ -187,17 +162,6 @@ function readRow(rawFields: string[], columns: Columns, ctx: ParseContext, memo:
       mfgrId: wigleMfgrId(get("mfgrid")),
     },
   };
-}
-
-function authModeOf(capabilities: string, memo: RowMemo): AuthMode {
-  let authMode = memo.authModes.get(capabilities);
-  if (authMode === undefined) {
-    // Bounded: a file of ever-new capability strings just recomputes them.
-    if (memo.authModes.size >= 1024) memo.authModes.clear();
-    authMode = normalizeAuthMode(capabilities);
-    memo.authModes.set(capabilities, authMode);
-  }
-  return authMode;
 }
 
 /**

@@ -7,25 +7,31 @@ import type { StreamedFormat } from "./streamed-formats.js";
  * A large file is parsed on a worker thread while the main thread writes: parsing (CSV, XML, checks) and
  * SQLite's inserts then run on two cores instead of taking turns on one. The events come back in JSON
  * batches (JSON.parse is the cheapest way to rebuild plain objects; structured clone costs twice as
- * much); batches stay under V8's large-object size, so they die young instead of piling up until a
- * full GC.
+ * much), each under V8's large-object size so it dies young. A `record` event travels as `0`.
+ *
+ * Flow control is a shared counter of batches the main thread will still take: the worker takes one per
+ * batch and sleeps (Atomics.wait) at zero; the main thread gives one back per batch it starts on. No
+ * message per batch goes back to the worker, and a parser faster than the database cannot run ahead.
  */
 
 /** Files from this size up are parsed on a worker thread; smaller ones are done before one would start. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
-/** Events per message: about 200 WiGLE rows, some 60 KB of JSON. */
+/** Events per message: about 200 WiGLE rows, some 50 KB of JSON. */
 const BATCH_EVENTS = 400;
 /** Batches in flight: enough to keep both threads busy, few enough to bound memory. */
-const CREDITS = 4;
-/** The parser thread's V8 heap, MiB: a few MiB of live data; without a cap V8 lets garbage grow to ~60. */
-const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 3 };
+const CREDITS = 8;
+/** The parser thread's V8 heap, MiB: ~10 MiB of code and live data; uncapped, V8 lets garbage grow to ~60. */
+const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 12 };
+
+const RECORD: SourceEvent = Object.freeze({ type: "record" });
 
 export interface WorkerJob {
   format: StreamedFormat;
   path: string;
   ctx: ParseContext;
   batchEvents: number;
-  credits: number;
+  /** One Int32: batches the main thread will still take. */
+  credits: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
@@ -43,7 +49,9 @@ export async function* readInWorker(
   ctx: ParseContext,
   progress?: ReadProgress,
 ): AsyncGenerator<SourceEvent> {
-  const job: WorkerJob = { format, path, ctx, batchEvents: BATCH_EVENTS, credits: CREDITS };
+  const credits = new Int32Array(new SharedArrayBuffer(4));
+  credits[0] = CREDITS;
+  const job: WorkerJob = { format, path, ctx, batchEvents: BATCH_EVENTS, credits: credits.buffer };
   const worker = new Worker(new URL("./parse-worker.js", import.meta.url), {
     workerData: job,
     resourceLimits: WORKER_HEAP_LIMITS,
@@ -82,11 +90,17 @@ export async function* readInWorker(
       }
       progress?.set(message.bytesRead);
       if (message.kind === "done") return;
-      worker.postMessage(null);
-      yield* JSON.parse(message.json) as SourceEvent[];
+      Atomics.add(credits, 0, 1);
+      Atomics.notify(credits, 0);
+      for (const event of JSON.parse(message.json) as Array<SourceEvent | 0>) {
+        yield event === 0 ? RECORD : event;
+      }
     }
   } finally {
     worker.removeAllListeners();
+    // Wake a worker asleep for want of credits, so that it can be terminated.
+    Atomics.store(credits, 0, 1 << 30);
+    Atomics.notify(credits, 0);
     await worker.terminate();
   }
 }
