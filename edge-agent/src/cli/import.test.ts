@@ -57,7 +57,8 @@ describe("piwardrive-edge import (built CLI, real database)", () => {
     expect(of("bluetooth/btmgmt-find_hci0_extracted-from-py.txt")?.records).toBe(551);
     expect(of("kismet/kismet-2016.07.R1_20220512-16-52-28_no-gps.netxml")?.records).toBe(17);
     expect(of("gpsd-json/gpsd-regress_bu353s4.log.chk")?.records).toBe(27);
-    expect(of("nmea/gpsd-testlog_bu353s4.log")).toMatchObject({ records: 50, gpsFixes: 25 });
+    // PROVENANCE: 90 sentences (GGA/GSA/RMC x25, GSV x15); each is a record, 25 epochs have a fix.
+    expect(of("nmea/gpsd-testlog_bu353s4.log")).toMatchObject({ records: 90, gpsFixes: 25 });
   });
 
   it("imports every fixture with the counts its raw text holds", async () => {
@@ -144,14 +145,14 @@ describe("piwardrive-edge import (built CLI, real database)", () => {
     copyFileSync(fixturePath("iw-scan/jc_centos-7.7_iw-scan0.out"), misnamed);
     const chk = fixturePath("gpsd-json/gpsd-regress_bu353s4.log.chk");
     const raw = readFileSync(chk, "latin1");
-    const echoedNmea = raw.match(/^\$GP(GGA|RMC),/gm)?.length ?? 0;
+    const echoedNmea = raw.match(/^\$/gm)?.length ?? 0;
     const jsonLines = raw.match(/^\{/gm)?.length ?? 0;
-    expect([echoedNmea, jsonLines]).toEqual([50, 106]);
+    expect([echoedNmea, jsonLines]).toEqual([90, 106]);
 
     const auto = importJson(forced, [misnamed]);
     expect(auto.files[0]).toMatchObject({ format: "iw", records: 2, observations: 2 });
     const asNmea = importJson(forced, [chk, "--format", "nmea"]);
-    // Read as NMEA, gpsd's JSON lines are corrupt sentences: records, refused as not_nmea.
+    // Read as NMEA, every echoed sentence is a record and gpsd's JSON lines are corrupt ones, refused.
     expect(asNmea.files[0]).toMatchObject({
       format: "nmea",
       records: echoedNmea + jsonLines,

@@ -2,6 +2,8 @@
 export type NmeaLine =
   | { kind: "skip" }
   | { kind: "corrupt"; reason: "bad_checksum" | "no_checksum" | "not_nmea" }
+  /** Intact, but proprietary (`$P...`) or not of the `$ttsss` form: a record with nothing to read. */
+  | { kind: "other"; reason: "proprietary" | "unknown_sentence" }
   | { kind: "sentence"; talker: string; type: string; fields: string[] };
 
 /**
@@ -25,9 +27,9 @@ export function readNmeaLine(line: string): NmeaLine {
   }
   const fields = data.split(",");
   const address = fields[0] ?? "";
-  if (address.startsWith("P")) return { kind: "skip" };
+  if (address.startsWith("P")) return { kind: "other", reason: "proprietary" };
   const m = /^([A-Z]{2})([A-Z]{3})$/.exec(address);
-  if (!m) return { kind: "skip" };
+  if (!m) return { kind: "other", reason: "unknown_sentence" };
   return { kind: "sentence", talker: m[1] ?? "", type: m[2] ?? "", fields };
 }
 

@@ -39,11 +39,13 @@ const sentence = (data: string) =>
 
 describe("parseNmea on the gpsd test logs", () => {
   it.each(Object.entries(FILES))(
-    "%s: one record per GGA/RMC, one fix per fixed epoch",
+    "%s: one record per sentence, one fix per fixed epoch",
     async (_name, file) => {
       const text = readFixture(file);
       const { tally } = await parseFile(file);
-      expect(tally.records).toBe(positionSentences(text).length);
+      expect(tally.records).toBe(sentences(text).length);
+      // Sentences other than GGA/RMC (GSA, GSV, ZDA, proprietary) are read and skipped, not refused.
+      expect(tally.skipped).toBe(sentences(text).length - positionSentences(text).length);
       expect(tally.fixes).toBe(fixedEpochs(text).size);
       // Only sentences without a fix are refused; GGA and RMC of one epoch merge rather than repeat.
       const withoutFix = positionSentences(text).filter((l) =>
@@ -65,7 +67,7 @@ describe("parseNmea on the gpsd test logs", () => {
 
   it("bu353s4: merges GGA and RMC of each epoch (southern/eastern hemisphere)", async () => {
     const { fixes, tally } = await parseFile(FILES.bu353s4);
-    expect([tally.records, tally.fixes]).toEqual([50, 25]);
+    expect([tally.records, tally.fixes]).toEqual([90, 25]);
     expect(fixes[0]).toEqual({
       fixedAt: Date.UTC(2014, 11, 31, 3, 7, 19),
       lat: -(37 + 47.0873 / 60),
@@ -181,9 +183,15 @@ describe("parseNmea edge cases", () => {
     expect(tally.records).toBe(4);
   });
 
+  it("skips proprietary sentences as records with nothing to store", async () => {
+    const { tally } = await run(sentence("PMTK001,604,3"), rmc("120000", "010124"));
+    expect([tally.records, tally.skipped, tally.fixes, tally.rejected]).toEqual([2, 1, 1, 0]);
+  });
+
   it("takes the fix mode from GSA when present", async () => {
     const gsa2 = sentence("GPGSA,A,2,04,05,,,,,,,,,,,2.5,1.3,2.1");
-    const { fixes } = await run(rmc("120000", "010124"), gsa2, gga("120001"));
+    const { fixes, tally } = await run(rmc("120000", "010124"), gsa2, gga("120001"));
+    expect([tally.records, tally.skipped]).toEqual([3, 1]);
     expect(fixes.map((f) => f.mode)).toEqual([2, 2]);
     const alone = await run(rmc("120000", "010124"));
     expect(alone.fixes[0]).toMatchObject({ mode: 2, hdop: null, accuracyM: null });
@@ -205,7 +213,7 @@ describe("parseNmea fuzzing", () => {
     // A fix accounts for one or two records (GGA+RMC); a reject for exactly one.
     expect(tally.maxRecordsPerReject).toBeLessThanOrEqual(1);
     expect(tally.records).toBeGreaterThanOrEqual(tally.fixes + tally.rejected);
-    expect(tally.records).toBeLessThanOrEqual(2 * tally.fixes + tally.rejected);
+    expect(tally.records).toBeLessThanOrEqual(2 * tally.fixes + tally.rejected + tally.skipped);
   };
 
   it("never throws on arbitrary lines, checksummed or not", async () => {

@@ -37,9 +37,9 @@ export function looksLikeNmea(head: string): boolean {
 }
 
 /**
- * NMEA 0183 from a serial receiver or a log. Records are the GGA and RMC sentences (the ones that carry a
- * position) and corrupt lines (`bad_checksum`, `no_checksum`, `not_nmea`); comments, GSV/GST/..., and
- * proprietary `$P...` sentences are not records. GSA feeds the fix mode, RMC and ZDA the date. GGA and
+ * NMEA 0183 from a serial receiver or a log. Every sentence is a record (comments are not): GGA and RMC
+ * carry the position; corrupt lines are refused (`bad_checksum`, `no_checksum`, `not_nmea`); the others
+ * (GSA, GSV, ZDA, proprietary `$P...`) end as a `skip`. GSA feeds the fix mode, RMC and ZDA the date. GGA and
  * RMC of one epoch (same time of day) merge into one fix: its records are yielded together, just before
  * it, once the epoch is complete (both seen, another epoch starts, or the input ends). A GGA with no date
  * known yet (no RMC/ZDA before it, none in its epoch) is refused as `no_date`.
@@ -84,20 +84,26 @@ export async function* parseNmea(
       yield { type: "reject", reason: read.reason, line: lineNumber };
       continue;
     }
+    if (read.kind === "other") {
+      yield { type: "record" };
+      yield { type: "skip", reason: read.reason };
+      continue;
+    }
     const { type, fields } = read;
     if (type === "GSA") {
       const mode = nmeaNumber(fields[2]);
       gsaMode = mode === 2 || mode === 3 ? mode : null;
       gsaHdop = nmeaNumber(fields[16]);
-      continue;
-    }
-    if (type === "ZDA") {
+    } else if (type === "ZDA") {
       const timeOfDay = nmeaTimeOfDay(fields[1]);
       const midnight = utcMidnight(Number(fields[4]), Number(fields[3]), Number(fields[2]));
       if (timeOfDay !== null && midnight !== null) lastDate = { midnight, timeOfDay };
+    }
+    if (type !== "GGA" && type !== "RMC") {
+      yield { type: "record" };
+      yield { type: "skip", reason: "no_position" };
       continue;
     }
-    if (type !== "GGA" && type !== "RMC") continue;
 
     const sentence = readPositionSentence(type, fields, lineNumber);
     if (!("timeOfDay" in sentence)) {

@@ -12,6 +12,7 @@ export class EventTally {
   observations = 0;
   fixes = 0;
   rejected = 0;
+  skipped = 0;
   metadata: Record<string, string>[] = [];
   reasons: Record<string, number> = {};
   pendingRecords = 0;
@@ -36,6 +37,9 @@ export class EventTally {
         break;
       case "fix":
         this.fixes++;
+        break;
+      case "skip":
+        this.skipped++;
         break;
       case "reject":
         this.rejected++;

@@ -123,7 +123,7 @@ export async function importFile(options: ImportFileOptions): Promise<ImportSumm
         }
       } else if (event.type === "reject") {
         tally.addReject(event.reason);
-      } else {
+      } else if (event.type === "metadata") {
         tally.addMetadata(event.metadata);
       }
     }

@@ -137,10 +137,12 @@ function gpsdCounts(text: string): ExpectedImport {
 }
 
 /**
- * GGA and RMC sentences are the records; an epoch (time of day) has a fix when its GGA has quality >= 1
- * or its RMC status A, with a latitude; both sentences of an epoch make one fix, the others are refused.
+ * Every sentence is a record; an epoch (time of day) has a fix when its GGA has quality >= 1 or its RMC
+ * status A, with a latitude; both sentences of an epoch make one fix, unfixed GGA/RMC are refused.
  */
 function nmeaCounts(text: string): ExpectedImport {
+  // Every sentence is a record; blank lines, `#` comments and `!` (AIS) lines are not.
+  const records = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !/^[#!]/.test(l.trim())).length;
   const sentences = text
     .split(/\r?\n/)
     .filter((l) => /^\$[A-Z]{2}(GGA|RMC),/.test(l))
@@ -149,5 +151,5 @@ function nmeaCounts(text: string): ExpectedImport {
     f[0]?.endsWith("GGA") ? Number(f[6]) >= 1 && f[2] !== "" : f[2] === "A" && f[3] !== "";
   const epochs = new Set(sentences.filter(fixed).map((f) => f[1] ?? ""));
   const unfixed = sentences.filter((f) => !epochs.has(f[1] ?? "")).length;
-  return { ...none, format: "nmea", records: sentences.length, gpsFixes: epochs.size, rejected: unfixed };
+  return { ...none, format: "nmea", records, gpsFixes: epochs.size, rejected: unfixed };
 }
