@@ -1,5 +1,10 @@
 import type { InStatement } from "@libsql/client";
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import {
+  type GpsFixRecord,
+  OBSERVATION_SQL_COLUMNS,
+  type ObservationRecord,
+  observationValues,
+} from "@piwardrive/shared-schema";
 import type { NetworkRollup } from "./network-rollup.js";
 
 /*
@@ -12,54 +17,16 @@ import type { NetworkRollup } from "./network-rollup.js";
  * per row against 5.4 us through the CTE (libSQL 3.45; docs/decisions/0007-edge-write-path-memory-budget.md).
  */
 
-const OBSERVATION_COLUMNS = [
-  "kind",
-  "mac",
-  "ssid",
-  "auth_mode",
-  "capabilities",
-  "seen_at",
-  "channel",
-  "frequency_mhz",
-  "rssi_dbm",
-  "rssi_estimated",
-  "lat",
-  "lon",
-  "altitude_m",
-  "accuracy_m",
-  "rcois",
-  "mfgr_id",
-  "source",
-] as const;
-
 /** `WITH j(value) AS MATERIALIZED (...)`: the batch's rows, each row's JSON rendered once. */
 const ROWS = "WITH j(value) AS MATERIALIZED (SELECT value FROM json_each(?))";
 const pick = (n: number) => Array.from({ length: n }, (_, i) => `j.value->>${i}`).join(", ");
 
 const INSERT_OBSERVATIONS = `${ROWS}
-INSERT INTO observations (run_id, ${OBSERVATION_COLUMNS.join(", ")})
-SELECT ?, ${pick(OBSERVATION_COLUMNS.length)} FROM j`;
+INSERT INTO observations (run_id, ${OBSERVATION_SQL_COLUMNS.join(", ")})
+SELECT ?, ${pick(OBSERVATION_SQL_COLUMNS.length)} FROM j`;
 
 export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement {
-  const values = rows.map((o) => [
-    o.kind,
-    o.mac,
-    o.ssid,
-    o.authMode,
-    o.capabilities,
-    o.seenAt,
-    o.channel,
-    o.frequencyMhz,
-    o.rssiDbm,
-    o.rssiEstimated ? 1 : 0,
-    o.lat,
-    o.lon,
-    o.altitudeM,
-    o.accuracyM,
-    o.rcois,
-    o.mfgrId,
-    o.source,
-  ]);
+  const values = rows.map(observationValues);
   return { sql: INSERT_OBSERVATIONS, args: [JSON.stringify(values), runId] };
 }
 

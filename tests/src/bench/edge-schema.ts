@@ -2,7 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type NetworkRollup, pragmaStatements, type Tuning } from "@piwardrive/edge-agent";
 import { migrationsFolders } from "@piwardrive/migrations";
-import type { ObservationRecord } from "@piwardrive/shared-schema";
+import {
+  OBSERVATION_SQL_COLUMNS,
+  type ObservationRecord,
+  observationValues,
+} from "@piwardrive/shared-schema";
 
 /**
  * What the raw and guide baselines need to build the very same database as EdgeStore: the committed edge
@@ -23,26 +27,7 @@ export function edgePragmas(tuning: Tuning): string[] {
   return ["PRAGMA auto_vacuum=INCREMENTAL", "PRAGMA journal_mode=WAL", ...pragmaStatements(tuning)];
 }
 
-export const OBSERVATION_COLUMNS = [
-  "run_id",
-  "kind",
-  "mac",
-  "ssid",
-  "auth_mode",
-  "capabilities",
-  "seen_at",
-  "channel",
-  "frequency_mhz",
-  "rssi_dbm",
-  "rssi_estimated",
-  "lat",
-  "lon",
-  "altitude_m",
-  "accuracy_m",
-  "rcois",
-  "mfgr_id",
-  "source",
-] as const;
+export const OBSERVATION_COLUMNS = ["run_id", ...OBSERVATION_SQL_COLUMNS] as const;
 
 export const INSERT_OBSERVATION_SQL = `INSERT INTO observations (${OBSERVATION_COLUMNS.join(", ")})
 VALUES (${OBSERVATION_COLUMNS.map(() => "?").join(", ")})`;
@@ -101,24 +86,5 @@ export function networkParams(n: NetworkRollup): SqlValue[] {
 
 /** An observation's values in OBSERVATION_COLUMNS order. */
 export function observationParams(runId: string, o: ObservationRecord): SqlValue[] {
-  return [
-    runId,
-    o.kind,
-    o.mac,
-    o.ssid,
-    o.authMode,
-    o.capabilities,
-    o.seenAt,
-    o.channel,
-    o.frequencyMhz,
-    o.rssiDbm,
-    o.rssiEstimated ? 1 : 0,
-    o.lat,
-    o.lon,
-    o.altitudeM,
-    o.accuracyM,
-    o.rcois,
-    o.mfgrId,
-    o.source,
-  ];
+  return [runId, ...observationValues(o)];
 }

@@ -1,29 +1,10 @@
 import type { Client, Row } from "@libsql/client";
+import { OBSERVATION_SQL_COLUMNS } from "@piwardrive/shared-schema";
 import type { CloudHarness } from "./cloud.js";
 import type { EdgeHarness } from "./edge.js";
 
 /** The observation columns edge and cloud share (the cloud adds device_id). */
-export const OBSERVATION_COLUMNS = [
-  "run_id",
-  "seq",
-  "kind",
-  "mac",
-  "ssid",
-  "auth_mode",
-  "capabilities",
-  "seen_at",
-  "channel",
-  "frequency_mhz",
-  "rssi_dbm",
-  "rssi_estimated",
-  "lat",
-  "lon",
-  "altitude_m",
-  "accuracy_m",
-  "rcois",
-  "mfgr_id",
-  "source",
-] as const;
+export const OBSERVATION_COLUMNS = ["run_id", "seq", ...OBSERVATION_SQL_COLUMNS] as const;
 
 export type ObservationRow = Record<(typeof OBSERVATION_COLUMNS)[number], unknown>;
 
