@@ -1,5 +1,5 @@
 import type { ObservationRecord } from "@piwardrive/shared-schema";
-import { type Checked, checkPlausibleTime, observationRecordSchema } from "@piwardrive/shared-schema";
+import { type Checked, checkObservation, checkPlausibleTime } from "@piwardrive/shared-schema";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 
 /** What reading one record came to: an observation, or the reason it was refused. */
@@ -13,7 +13,8 @@ export function refuse(reason: string, detail?: string): RecordOutcome {
 
 /**
  * Yields the `record` event and then exactly one observation or reject for it. The observation is checked
- * against the shared schema, and a bug in `build` becomes a reject: a parser never throws on its input.
+ * against the shared schema (with `checkObservation`, its allocation-free twin), and a bug in `build` becomes
+ * a reject: a parser never throws on its input.
  */
 export function* recordEvents(lineNumber: number, build: () => RecordOutcome): Generator<SourceEvent> {
   yield { type: "record" };
@@ -21,14 +22,9 @@ export function* recordEvents(lineNumber: number, build: () => RecordOutcome): G
   try {
     outcome = build();
     if (outcome.ok) {
-      const checked = observationRecordSchema.safeParse(outcome.observation);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        outcome = refuse(
-          "observation_invalid",
-          issue ? `${issue.path.join(".")}: ${issue.message}` : undefined,
-        );
-      }
+      // checkObservation accepts exactly what observationRecordSchema does, without zod's per-row cost.
+      const problem = checkObservation(outcome.observation);
+      if (problem !== null) outcome = refuse("observation_invalid", problem);
     }
   } catch (error) {
     outcome = refuse("parse_error", error instanceof Error ? error.message : undefined);
