@@ -9,8 +9,6 @@ import {
   encodeCoords,
   encodeDeltas,
   lookup,
-  lookupNullable,
-  nullableStringRefsSchema,
   StringTable,
   stringRefsSchema,
 } from "./column-codec.js";
@@ -20,12 +18,21 @@ import {
   type WireObservation,
   wireHealthSampleSchema,
 } from "./delta-batch.js";
+import {
+  columnarTransmittersSchema,
+  decodeKeyedDeltas,
+  decodeTransmitters,
+  encodeKeyedDeltas,
+  encodeTransmitters,
+} from "./transmitter-table.js";
 
 /*
  * The on-wire JSON: one object per batch, one array per field (all of a section's arrays have one entry
- * per row). Strings that repeat (MACs, SSIDs, kinds, auth modes, capabilities, RCOIs, sources) are
- * indexes into `strings`; seq is delta-coded from firstSeq, times from the previous row, positions in
- * 1e-7 degree deltas (see CoordColumn). Everything else is a plain array; health samples are plain rows.
+ * per row). A sighting's transmitter attributes (MAC, kind, SSID, security, channel, ...) are written once
+ * per distinct combination in `tx` and referenced by index (see transmitter-table.ts); RSSI is a delta
+ * from that transmitter's previous RSSI. Strings that repeat are indexes into `strings`; seq is
+ * delta-coded from firstSeq, times from the previous row, positions in 1e-7 degree deltas (see
+ * CoordColumn). Everything else is a plain array; health samples are plain rows.
  * Field values are not checked here: the rebuilt DeltaBatch goes through deltaBatchSchema.
  */
 
@@ -37,23 +44,14 @@ const nullableInts = z.array(z.number().int().nullable());
 
 export const columnarObservationsSchema = z.object({
   seq: z.array(deltaIntSchema),
-  kind: stringRefsSchema,
-  mac: stringRefsSchema,
-  ssid: nullableStringRefsSchema,
-  authMode: nullableStringRefsSchema,
-  capabilities: nullableStringRefsSchema,
+  tx: z.array(z.number().int()),
   seenAt: z.array(deltaIntSchema),
-  channel: nullableInts,
-  frequencyMhz: nullableInts,
   rssiDbm: nullableInts,
   rssiEstimated: z.array(z.union([z.literal(0), z.literal(1)])),
   lat: coordColumnSchema,
   lon: coordColumnSchema,
   altitudeM: nullableNumbers,
   accuracyM: nullableNumbers,
-  rcois: nullableStringRefsSchema,
-  mfgrId: nullableInts,
-  source: stringRefsSchema,
 });
 
 export const columnarGpsSchema = z.object({
@@ -77,6 +75,7 @@ export const columnarBatchSchema = z.object({
   firstSeq: z.number(),
   lastSeq: z.number(),
   strings: z.array(z.string()),
+  tx: columnarTransmittersSchema,
   obs: columnarObservationsSchema,
   gps: columnarGpsSchema,
   health: z.array(wireHealthSampleSchema),
@@ -87,6 +86,7 @@ export function toColumnar(batch: DeltaBatch): ColumnarBatch {
   const t = new StringTable();
   const o = batch.observations;
   const g = batch.gpsTrack;
+  const { tx, refs, ids } = encodeTransmitters(o, t);
   return {
     v: WIRE_VERSION,
     deviceId: batch.deviceId,
@@ -95,28 +95,23 @@ export function toColumnar(batch: DeltaBatch): ColumnarBatch {
     firstSeq: batch.firstSeq,
     lastSeq: batch.lastSeq,
     strings: t.strings,
+    tx,
     obs: {
       seq: encodeDeltas(
         o.map((r) => r.seq),
         batch.firstSeq,
       ),
-      kind: o.map((r) => t.ref(r.kind)),
-      mac: o.map((r) => t.ref(r.mac)),
-      ssid: o.map((r) => t.refNullable(r.ssid)),
-      authMode: o.map((r) => t.refNullable(r.authMode)),
-      capabilities: o.map((r) => t.refNullable(r.capabilities)),
+      tx: refs,
       seenAt: encodeDeltas(o.map((r) => r.seenAt)),
-      channel: o.map((r) => r.channel),
-      frequencyMhz: o.map((r) => r.frequencyMhz),
-      rssiDbm: o.map((r) => r.rssiDbm),
+      rssiDbm: encodeKeyedDeltas(
+        o.map((r) => r.rssiDbm),
+        ids,
+      ),
       rssiEstimated: o.map((r) => (r.rssiEstimated ? 1 : 0)),
       lat: encodeCoords(o.map((r) => r.lat)),
       lon: encodeCoords(o.map((r) => r.lon)),
       altitudeM: o.map((r) => r.altitudeM),
       accuracyM: o.map((r) => r.accuracyM),
-      rcois: o.map((r) => t.refNullable(r.rcois)),
-      mfgrId: o.map((r) => r.mfgrId),
-      source: o.map((r) => t.ref(r.source)),
     },
     gps: {
       fixedAt: encodeDeltas(g.map((f) => f.fixedAt)),
@@ -138,31 +133,34 @@ export function toColumnar(batch: DeltaBatch): ColumnarBatch {
 export function fromColumnar(c: ColumnarBatch): unknown {
   const { strings, obs, gps } = c;
   const n = sameLength("obs", obs);
+  const { attributes, ids } = decodeTransmitters(c.tx, sameLength("tx", c.tx), obs.tx, strings);
+  const rssi = decodeKeyedDeltas(obs.rssiDbm, ids);
   const seq = decodeDeltas(obs.seq, c.firstSeq);
   const seenAt = decodeDeltas(obs.seenAt);
   const lat = decodeCoords(obs.lat, "obs.lat");
   const lon = decodeCoords(obs.lon, "obs.lon");
   const observations: WireObservation[] = [];
   for (let i = 0; i < n; i++) {
+    const a = at(attributes, at(ids, i));
     observations.push({
       seq: at(seq, i),
-      kind: lookup(strings, at(obs.kind, i), "kind") as WireObservation["kind"],
-      mac: lookup(strings, at(obs.mac, i), "mac"),
-      ssid: lookupNullable(strings, at(obs.ssid, i), "ssid"),
-      authMode: lookupNullable(strings, at(obs.authMode, i), "authMode"),
-      capabilities: lookupNullable(strings, at(obs.capabilities, i), "capabilities"),
+      kind: a.kind,
+      mac: a.mac,
+      ssid: a.ssid,
+      authMode: a.authMode,
+      capabilities: a.capabilities,
       seenAt: at(seenAt, i),
-      channel: at(obs.channel, i),
-      frequencyMhz: at(obs.frequencyMhz, i),
-      rssiDbm: at(obs.rssiDbm, i),
+      channel: a.channel,
+      frequencyMhz: a.frequencyMhz,
+      rssiDbm: at(rssi, i),
       rssiEstimated: obs.rssiEstimated[i] === 1,
       lat: at(lat, i),
       lon: at(lon, i),
       altitudeM: at(obs.altitudeM, i),
       accuracyM: at(obs.accuracyM, i),
-      rcois: lookupNullable(strings, at(obs.rcois, i), "rcois"),
-      mfgrId: at(obs.mfgrId, i),
-      source: lookup(strings, at(obs.source, i), "source"),
+      rcois: a.rcois,
+      mfgrId: a.mfgrId,
+      source: a.source,
     });
   }
   const m = sameLength("gps", gps);

@@ -149,7 +149,11 @@ describe("decodeDeltaBatch: content", () => {
     const cases: Array<[unknown, string]> = [
       [[1, 2], "not a JSON object"],
       [{ ...columnar, v: undefined }, "missing wire version"],
-      [{ ...columnar, obs: { ...columnar.obs, mac: [0, 99] } }, "string index 99 out of range"],
+      [
+        { ...columnar, tx: { ...columnar.tx, mac: columnar.tx.mac.map(() => 99) } },
+        "string index 99 out of range",
+      ],
+      [{ ...columnar, obs: { ...columnar.obs, tx: [0, 5] } }, "names transmitter 5"],
       [{ ...columnar, obs: { ...columnar.obs, rssiDbm: [-40] } }, "obs.rssiDbm has 1 rows"],
       [{ ...columnar, obs: { ...columnar.obs, rssiDbm: [-40, 400] } }, "observations.1.rssiDbm"],
       [{ ...columnar, deviceId: "" }, "deviceId"],
@@ -178,10 +182,11 @@ describe("decodeDeltaBatch: fuzzing", () => {
 
   it("arbitrary JSON, and valid batches with a field replaced by arbitrary JSON, never escape WireError", async () => {
     const mutation = fc.record({
-      section: fc.constantFrom("top", "obs", "gps"),
+      section: fc.constantFrom("top", "tx", "obs", "gps"),
       key: fc.constantFrom(
         "v",
         "seq",
+        "tx",
         "mac",
         "ssid",
         "seenAt",

@@ -6,11 +6,11 @@ import { columnarBatchSchema, fromColumnar } from "./columnar-batch.js";
 import {
   DEFAULT_WIRE_LIMITS,
   type DeltaBatch,
-  deltaBatchSchema,
   WIRE_VERSION,
   WireError,
   type WireLimits,
 } from "./delta-batch.js";
+import { checkDeltaBatch } from "./fast-validate.js";
 import { summariseIssues } from "./issues.js";
 
 const gunzipAsync = promisify(gunzip);
@@ -46,7 +46,7 @@ export async function decodeDeltaBatch(
     if (error instanceof ColumnError) throw new WireError("invalid_batch", error.message);
     throw error;
   }
-  const batch = deltaBatchSchema.safeParse(logical);
+  const batch = checkDeltaBatch(logical);
   if (!batch.success) throw new WireError("invalid_batch", summariseIssues(batch.error.issues));
   return batch.data;
 }

@@ -1,7 +1,8 @@
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import { toColumnar } from "./columnar-batch.js";
-import { type DeltaBatch, deltaBatchSchema, WireError } from "./delta-batch.js";
+import { type DeltaBatch, WireError } from "./delta-batch.js";
+import { checkDeltaBatch } from "./fast-validate.js";
 import { summariseIssues } from "./issues.js";
 
 /** The media type of an encoded batch (columnar JSON; the compression is in Content-Encoding). */
@@ -30,7 +31,7 @@ export async function encodeDeltaBatch(
   batch: DeltaBatch,
   options: { encoding?: WireEncoding } = {},
 ): Promise<EncodedBatch> {
-  const checked = deltaBatchSchema.safeParse(batch);
+  const checked = checkDeltaBatch(batch);
   if (!checked.success) throw new WireError("invalid_batch", summariseIssues(checked.error.issues));
   const encoding = options.encoding ?? "gzip";
   const json = Buffer.from(JSON.stringify(toColumnar(checked.data)), "utf8");

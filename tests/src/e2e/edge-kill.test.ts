@@ -9,6 +9,8 @@ import { syntheticWigleCsv } from "./harness/synthetic-wigle.js";
 
 const SEED = 20_260_101;
 const ROUNDS = 5;
+/** Upload cap for the killed syncs: keeps them running through the kill window however fast the host. */
+const KILLED_SYNC_BYTES_PER_SEC = "8000";
 
 describe("SIGKILL of the edge sync process mid-sync", () => {
   const cloud = new CloudHarness();
@@ -33,7 +35,7 @@ describe("SIGKILL of the edge sync process mid-sync", () => {
     const random = seededRandom(SEED);
     const killedMidway: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const sync = edge.spawnSync(cloud.url);
+      const sync = edge.spawnSync(cloud.url, ["--bandwidth", KILLED_SYNC_BYTES_PER_SEC]);
       await sleep(between(random, 250, 1_500));
       const finished = sync.proc.exitCode !== null;
       await killChild(sync, "SIGKILL");

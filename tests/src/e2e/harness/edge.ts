@@ -54,8 +54,13 @@ export class EdgeHarness {
   }
 
   /** A `sync --once` left running (to be killed). */
-  spawnSync(cloudUrl: string): Child {
-    return spawnChild("edge-sync", process.execPath, [...this.syncArgs(cloudUrl), "--once", "--json"]);
+  spawnSync(cloudUrl: string, extraArgs: string[] = []): Child {
+    return spawnChild("edge-sync", process.execPath, [
+      ...this.syncArgs(cloudUrl),
+      "--once",
+      "--json",
+      ...extraArgs,
+    ]);
   }
 
   /** Opens the edge db, runs `use`, closes it (so no connection outlives a CLI run). */
