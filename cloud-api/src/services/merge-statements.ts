@@ -1,5 +1,5 @@
 import type { InStatement } from "@libsql/client";
-import { rssiWeight } from "@piwardrive/shared-schema";
+import { OBSERVATION_SQL_COLUMNS, rssiWeight } from "@piwardrive/shared-schema";
 import { groupTransmitters, type WireObservation } from "@piwardrive/shared-schema/wire";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 
@@ -12,26 +12,7 @@ import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
  * so aggregates grow exactly by the rows this transaction inserted, and a replay stages nothing.
  */
 
-const STAGE_COLUMNS = [
-  "seq",
-  "kind",
-  "mac",
-  "ssid",
-  "auth_mode",
-  "capabilities",
-  "seen_at",
-  "channel",
-  "frequency_mhz",
-  "rssi_dbm",
-  "rssi_estimated",
-  "lat",
-  "lon",
-  "altitude_m",
-  "accuracy_m",
-  "rcois",
-  "mfgr_id",
-  "source",
-] as const;
+const STAGE_COLUMNS = ["seq", ...OBSERVATION_SQL_COLUMNS] as const;
 const OBSERVATION_COLUMNS = STAGE_COLUMNS.join(", ");
 
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS merge_stage (
