@@ -30,16 +30,17 @@ export function insertObservations(runId: string, rows: readonly ObservationReco
   return { sql: INSERT_OBSERVATIONS, args: [JSON.stringify(values), runId] };
 }
 
-// `excluded` is the batch's rollup; `networks` the stored row. Newer sightings win the descriptive fields
-// (a later hidden sighting does not erase a known name); counts and weighted sums add up.
-const UPSERT_NETWORKS = `${ROWS}
-INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
-  observation_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon)
-SELECT ${pick(15)},
-  CASE WHEN j.value->>12 > 0 THEN (j.value->>13) / (j.value->>12) END,
-  CASE WHEN j.value->>12 > 0 THEN (j.value->>14) / (j.value->>12) END
-FROM j WHERE true
-ON CONFLICT (mac) DO UPDATE SET
+/** The `networks` columns an upsert writes, in the order of `upsertNetworks`'s values. */
+export const NETWORK_UPSERT_COLUMNS =
+  "mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen, observation_count, best_rssi_dbm, " +
+  "best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon";
+
+/**
+ * How a batch's rollup (`excluded`) merges into the stored row (`networks`): newer sightings win the
+ * descriptive fields (a later hidden sighting does not erase a known name); counts and weighted sums add up.
+ * Shared with the raw-SQLite baseline of the ingest benchmark, so both do the same work.
+ */
+export const NETWORK_UPSERT_CONFLICT = `ON CONFLICT (mac) DO UPDATE SET
   ssid = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.ssid END, networks.ssid, excluded.ssid),
   auth_mode = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.auth_mode END, networks.auth_mode),
   channel = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.channel END, networks.channel),
@@ -57,6 +58,14 @@ ON CONFLICT (mac) DO UPDATE SET
     THEN (networks.weighted_lat_sum + excluded.weighted_lat_sum) / (networks.weight_sum + excluded.weight_sum) END,
   lon = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
     THEN (networks.weighted_lon_sum + excluded.weighted_lon_sum) / (networks.weight_sum + excluded.weight_sum) END`;
+
+const UPSERT_NETWORKS = `${ROWS}
+INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})
+SELECT ${pick(15)},
+  CASE WHEN j.value->>12 > 0 THEN (j.value->>13) / (j.value->>12) END,
+  CASE WHEN j.value->>12 > 0 THEN (j.value->>14) / (j.value->>12) END
+FROM j WHERE true
+${NETWORK_UPSERT_CONFLICT}`;
 
 export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
   const values = rollups.map((n) => [

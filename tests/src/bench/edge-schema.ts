@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type NetworkRollup, pragmaStatements, type Tuning } from "@piwardrive/edge-agent";
+import {
+  NETWORK_UPSERT_COLUMNS,
+  NETWORK_UPSERT_CONFLICT,
+  type NetworkRollup,
+  pragmaStatements,
+  type Tuning,
+} from "@piwardrive/edge-agent";
 import { migrationsFolders } from "@piwardrive/migrations";
 import {
   OBSERVATION_SQL_COLUMNS,
@@ -38,27 +44,11 @@ VALUES (${OBSERVATION_COLUMNS.map(() => "?").join(", ")})`;
  * the centroid (the last two values) is weighted_lat_sum / weight_sum, as the writer's SQL computes it.
  * writer-vs-raw.test.ts checks that both produce the same `networks` table.
  */
-export const UPSERT_NETWORK_SQL = `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
-  observation_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (mac) DO UPDATE SET
-  ssid = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.ssid END, networks.ssid, excluded.ssid),
-  auth_mode = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.auth_mode END, networks.auth_mode),
-  channel = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.channel END, networks.channel),
-  frequency_mhz = COALESCE(CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.frequency_mhz END, networks.frequency_mhz),
-  first_seen = min(networks.first_seen, excluded.first_seen),
-  last_seen = max(networks.last_seen, excluded.last_seen),
-  observation_count = networks.observation_count + excluded.observation_count,
-  best_lat = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_lat ELSE networks.best_lat END,
-  best_lon = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_lon ELSE networks.best_lon END,
-  best_rssi_dbm = CASE WHEN excluded.best_rssi_dbm > coalesce(networks.best_rssi_dbm, -1000) THEN excluded.best_rssi_dbm ELSE networks.best_rssi_dbm END,
-  weight_sum = networks.weight_sum + excluded.weight_sum,
-  weighted_lat_sum = networks.weighted_lat_sum + excluded.weighted_lat_sum,
-  weighted_lon_sum = networks.weighted_lon_sum + excluded.weighted_lon_sum,
-  lat = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
-    THEN (networks.weighted_lat_sum + excluded.weighted_lat_sum) / (networks.weight_sum + excluded.weight_sum) END,
-  lon = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
-    THEN (networks.weighted_lon_sum + excluded.weighted_lon_sum) / (networks.weight_sum + excluded.weight_sum) END`;
+export const UPSERT_NETWORK_SQL = `INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})
+VALUES (${NETWORK_UPSERT_COLUMNS.split(",")
+  .map(() => "?")
+  .join(", ")})
+${NETWORK_UPSERT_CONFLICT}`;
 
 export type SqlValue = string | number | null;
 
