@@ -6,4 +6,4 @@ export * from "./maintenance.js";
 export * from "./network-rollup.js";
 export * from "./retention.js";
 export * from "./tuning.js";
-export { NETWORK_UPSERT_COLUMNS, NETWORK_UPSERT_CONFLICT } from "./write-statements.js";
+export { NETWORK_UPSERT_COLUMNS, NETWORK_UPSERT_CONFLICT, networkRollupValues } from "./write-statements.js";

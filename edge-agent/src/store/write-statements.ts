@@ -67,8 +67,9 @@ SELECT ${pick(15)},
 FROM j WHERE true
 ${NETWORK_UPSERT_CONFLICT}`;
 
-export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
-  const values = rollups.map((n) => [
+/** A rollup's values in NETWORK_UPSERT_COLUMNS order, less the derived lat/lon the SQL computes. */
+export function networkRollupValues(n: NetworkRollup): (string | number | null)[] {
+  return [
     n.mac,
     n.kind,
     n.ssid,
@@ -84,7 +85,11 @@ export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
     n.weightSum,
     n.weightedLatSum,
     n.weightedLonSum,
-  ]);
+  ];
+}
+
+export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
+  const values = rollups.map(networkRollupValues);
   return { sql: UPSERT_NETWORKS, args: [JSON.stringify(values)] };
 }
 

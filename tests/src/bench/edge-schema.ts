@@ -4,6 +4,7 @@ import {
   NETWORK_UPSERT_COLUMNS,
   NETWORK_UPSERT_CONFLICT,
   type NetworkRollup,
+  networkRollupValues,
   pragmaStatements,
   type Tuning,
 } from "@piwardrive/edge-agent";
@@ -53,25 +54,8 @@ ${NETWORK_UPSERT_CONFLICT}`;
 export type SqlValue = string | number | null;
 
 export function networkParams(n: NetworkRollup): SqlValue[] {
-  return [
-    n.mac,
-    n.kind,
-    n.ssid,
-    n.authMode,
-    n.channel,
-    n.frequencyMhz,
-    n.firstSeen,
-    n.lastSeen,
-    n.count,
-    n.bestRssi,
-    n.bestLat,
-    n.bestLon,
-    n.weightSum,
-    n.weightedLatSum,
-    n.weightedLonSum,
-    n.weightSum > 0 ? n.weightedLatSum / n.weightSum : null,
-    n.weightSum > 0 ? n.weightedLonSum / n.weightSum : null,
-  ];
+  const centroid = (sum: number) => (n.weightSum > 0 ? sum / n.weightSum : null);
+  return [...networkRollupValues(n), centroid(n.weightedLatSum), centroid(n.weightedLonSum)];
 }
 
 /** An observation's values in OBSERVATION_COLUMNS order. */

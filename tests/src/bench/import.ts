@@ -10,17 +10,16 @@
  * memory first, untimed, then times the BatchedWriter ingest into a fresh store. The last line is
  * machine-readable.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { numberArg, stringArg } from "./args.js";
 import { runCliImport, runWriterPhase, type WriterPhaseResult } from "./import-phases.js";
+import { reportPhaseResult, runPhaseInChild } from "./phase-child.js";
 import { writeWigleDrive } from "./wigle-drive.js";
 
 const TARGETS = { ratio: 0.7, peakRssMb: 150 } as const;
-const RESULT_PREFIX = "PHASE_RESULT ";
 
 const argv = process.argv.slice(2);
 const rows = Math.floor(numberArg(argv, "rows", 1_000_000));
@@ -32,19 +31,7 @@ const cliPath = join(root, "edge-agent/dist/cli/main.js");
 
 function writerPhaseChild(file: string, dir: string): Promise<WriterPhaseResult> {
   const args = [fileURLToPath(import.meta.url), "--phase", "writer", "--file", file, "--dir", dir];
-  return new Promise((resolvePhase, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) reject(new Error(`writer phase exited ${code}: ${out}`));
-      else resolvePhase(JSON.parse(line.slice(RESULT_PREFIX.length)) as WriterPhaseResult);
-    });
-  });
+  return runPhaseInChild<WriterPhaseResult>("writer", args);
 }
 
 const perSecond = (n: number, seconds: number) => (seconds > 0 ? Math.round(n / seconds) : 0);
@@ -104,7 +91,7 @@ if (phase === "writer") {
   const dir = stringArg(argv, "dir");
   if (file === undefined || dir === undefined) throw new Error("--file and --dir are required with --phase");
   const result = await runWriterPhase(file, dir);
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  reportPhaseResult(result);
 } else {
   await main();
 }

@@ -7,7 +7,6 @@
  * Each phase runs in its own child process (the writer first), so better-sqlite3 and Python never share
  * an address space with the writer whose peak RSS is reported. The last line is machine-readable.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -16,10 +15,10 @@ import { numberArg, stringArg } from "./args.js";
 import { benchTuning } from "./bench-tuning.js";
 import { pythonAvailable, runGuide, writeGuideRows } from "./guide-python.js";
 import type { PhaseResult } from "./ingest-phases.js";
+import { reportPhaseResult, runPhaseInChild } from "./phase-child.js";
 import { syntheticObservations } from "./synthetic-observations.js";
 
 const TARGETS = { ratioVsRaw: 0.6, ratioVsGuide: 2.0, peakRssMb: 120 } as const;
-const RESULT_PREFIX = "PHASE_RESULT ";
 
 const argv = process.argv.slice(2);
 const rows = Math.floor(numberArg(argv, "rows", 1_000_000));
@@ -30,19 +29,7 @@ function runPhaseChild(name: "writer" | "raw", dir: string, batchRows = 0): Prom
   const self = fileURLToPath(import.meta.url);
   const args = [self, "--phase", name, "--dir", dir, "--rows", String(rows), "--seed", String(seed)];
   if (batchRows > 0) args.push("--batch", String(batchRows));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) reject(new Error(`${name} phase exited ${code}: ${out}`));
-      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as PhaseResult);
-    });
-  });
+  return runPhaseInChild<PhaseResult>(name, args);
 }
 
 const perSecond = (n: number, seconds: number) => (seconds > 0 ? Math.round(n / seconds) : 0);
@@ -144,7 +131,7 @@ if (phase === "writer" || phase === "raw") {
           seed,
           Math.floor(numberArg(argv, "batch", 1000)),
         );
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  reportPhaseResult(result);
 } else {
   await main();
 }

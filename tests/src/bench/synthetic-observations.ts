@@ -1,4 +1,4 @@
-import type { ObservationKind, ObservationRecord } from "@piwardrive/shared-schema";
+import { emptyObservation, type ObservationKind, type ObservationRecord } from "@piwardrive/shared-schema";
 
 /*
  * A deterministic, seeded drive: a car follows a winding road at city/suburban speed and scans once a
@@ -186,25 +186,7 @@ function ssidFor(h: (salt: number) => number): string | null {
 }
 
 function blank(kind: ObservationKind, mac: string, source: string): ObservationRecord {
-  return {
-    kind,
-    mac,
-    ssid: null,
-    authMode: null,
-    capabilities: null,
-    seenAt: 0,
-    channel: null,
-    frequencyMhz: null,
-    rssiDbm: null,
-    rssiEstimated: false,
-    lat: null,
-    lon: null,
-    altitudeM: null,
-    accuracyM: null,
-    rcois: null,
-    mfgrId: null,
-    source,
-  };
+  return emptyObservation({ kind, mac, seenAt: 0, source });
 }
 
 /** A winding road: heading drifts a little every 50 m. Returns lat/lon at a road position (wrapping). */
