@@ -136,6 +136,13 @@ describe("parseGpsdJson fuzzing", () => {
     expect(tally.fixes + tally.rejected).toBe(tally.records);
   };
 
+  it("refuses a TPV whose fields are hostile objects without throwing (fuzzing found this)", async () => {
+    const hostile = '{"class":"TPV","mode":[{"toString":0}],"time":[],"lat":{},"lon":{}}';
+    const tally = await EventTally.of(parseGpsdJson(linesOfText(hostile), ctx));
+    expect([tally.records, tally.rejected, tally.fixes]).toEqual([1, 1, 0]);
+    expect(tally.reasons).toEqual({ no_fix: 1 });
+  });
+
   it("never throws on arbitrary lines or JSON values", async () => {
     const line = fc.oneof(
       fc.string({ unit: "binary" }),

@@ -60,7 +60,7 @@ export async function* parseGpsdJson(
 
 function readTpv(tpv: Record<string, unknown>, ctx: ParseContext): FixOutcome {
   const mode = finiteOrNull(tpv.mode);
-  if (mode === null || mode < 2) return noFix("no_fix", `mode ${String(tpv.mode)}`);
+  if (mode === null || mode < 2) return noFix("no_fix", `mode ${describe(tpv.mode)}`);
   if (typeof tpv.time !== "string") return noFix("no_time");
   const parsed = Date.parse(tpv.time);
   if (Number.isNaN(parsed)) return noFix("time_invalid", tpv.time.slice(0, 40));
@@ -90,4 +90,12 @@ function readTpv(tpv: Record<string, unknown>, ctx: ParseContext): FixOutcome {
       source: "gpsd",
     },
   };
+}
+
+/**
+ * A short, safe rendering of an untrusted JSON value for a reject's detail. String() would call a
+ * `toString` the input may define as data (`{"toString":0}` throws); JSON.stringify only reads data.
+ */
+function describe(value: unknown): string {
+  return (JSON.stringify(value) ?? "undefined").slice(0, 40);
 }
