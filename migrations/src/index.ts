@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import type { Client } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+// The sqlite3 entry loads only the local-file client: the edge agent never needs the HTTP/WebSocket ones
+// (it saves ~5 MB of RSS). drizzle(client) wraps whatever client it is handed, remote ones included.
+import { drizzle } from "drizzle-orm/libsql/sqlite3";
 
 /** Folders holding the committed, drizzle-kit generated SQL (shipped with this package). */
 export const migrationsFolders = {

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { registerDoctor } from "./doctor.js";
-import { registerImport } from "./import.js";
 import { message } from "./open-database.js";
-import { registerReplay } from "./replay.js";
-import { registerRun } from "./run.js";
-import { registerStatus } from "./status.js";
-import { registerSyncCommand } from "./sync.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (or for the full help): `import` need not
+ * load the sync client nor `status` the parsers, and every module a command does not load is memory a
+ * Pi keeps (the agent's RSS budget is in docs/benchmarks.md).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  doctor: async () => (await import("./doctor.js")).registerDoctor,
+  import: async () => (await import("./import.js")).registerImport,
+  replay: async () => (await import("./replay.js")).registerReplay,
+  run: async () => (await import("./run.js")).registerRun,
+  status: async () => (await import("./status.js")).registerStatus,
+  sync: async () => (await import("./sync.js")).registerSyncCommand,
+};
 
 // package.json sits two levels up from both src/cli and dist/cli.
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -17,12 +27,10 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 const program = new Command("piwardrive-edge")
   .description("PiWardrive edge agent: a tuned libSQL store fed by Wi-Fi, Bluetooth and cell sources")
   .version(pkg.version);
-registerDoctor(program);
-registerImport(program);
-registerReplay(program);
-registerRun(program);
-registerStatus(program);
-registerSyncCommand(program);
+const requested = process.argv[2];
+const load = requested === undefined ? undefined : COMMANDS[requested];
+for (const loadCommand of load === undefined ? Object.values(COMMANDS) : [load])
+  (await loadCommand())(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createClient } from "@libsql/client";
+import { createClient } from "@libsql/client/sqlite3";
 import { parseEdgeConfig, tuningFromConfig } from "../env.js";
 import { EdgeStore } from "../store/edge-store.js";
 import type { ProfileName } from "../store/tuning.js";

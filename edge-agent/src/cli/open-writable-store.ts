@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { createClient } from "@libsql/client";
+import { createClient } from "@libsql/client/sqlite3";
 import { parseEdgeConfig, tuningFromConfig } from "../env.js";
 import { readHead } from "../sources/file-input.js";
 import { EdgeStore } from "../store/edge-store.js";

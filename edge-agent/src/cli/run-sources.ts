@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { AgentConfig } from "../config-file.js";
 import type { GpsTagger } from "../gps/gps-tagger.js";
 import { GpsdClient } from "../gps/gpsd-client.js";

@@ -1,4 +1,4 @@
-import { type GpsFixRecord, gpsFixRecordSchema } from "@piwardrive/shared-schema";
+import { checkGpsFix, type GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import type { SourceEvent } from "../sources/source-event.js";
 
 /** What reading a GPS record came to: a fix, or the reason there is none. */
@@ -8,14 +8,12 @@ export function noFix(reason: string, detail?: string): FixOutcome {
   return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
 }
 
-/** The outcome as an event. The fix is checked against the shared schema, so a bad value is a reject. */
+/** The outcome as an event. The fix is checked as the shared schema would (checkGpsFix), so a bad value is a reject. */
 export function fixOutcomeEvent(line: number, outcome: FixOutcome): SourceEvent {
   if (outcome.ok) {
-    const checked = gpsFixRecordSchema.safeParse(outcome.fix);
-    if (checked.success) return { type: "fix", fix: outcome.fix };
-    const issue = checked.error.issues[0];
-    const detail = issue ? `${issue.path.join(".")}: ${issue.message}` : "schema";
-    return { type: "reject", reason: "fix_invalid", line, detail };
+    const problem = checkGpsFix(outcome.fix);
+    if (problem === null) return { type: "fix", fix: outcome.fix };
+    return { type: "reject", reason: "fix_invalid", line, detail: problem };
   }
   return outcome.detail === undefined
     ? { type: "reject", reason: outcome.reason, line }

@@ -1,4 +1,4 @@
-import { emptyObservation, type GpsFixRecord } from "@piwardrive/shared-schema";
+import { emptyObservation, type GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GpsTagger } from "./gps-tagger.js";

@@ -1,4 +1,4 @@
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 
 export interface GpsTaggerOptions {
   /** A sighting is tagged only with a fix at most this far away in time. */

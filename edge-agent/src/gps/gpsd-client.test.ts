@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, createServer, type Socket } from "node:net";
-import type { GpsFixRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import { afterEach, describe, expect, it } from "vitest";
 import { readFixture } from "../test-support/fixtures.js";
 import { GPSD_WATCH_COMMAND, GpsdClient } from "./gpsd-client.js";

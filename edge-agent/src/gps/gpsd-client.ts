@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
-import type { GpsFixRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import type { SourceEvent } from "../sources/source-event.js";
 import { createGpsdLineParser } from "./parse-gpsd-json.js";
 

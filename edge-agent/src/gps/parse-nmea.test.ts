@@ -1,4 +1,4 @@
-import type { GpsFixRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventTally } from "../sources/event-tally.js";

@@ -1,4 +1,4 @@
-import { checkPlausibleTime } from "@piwardrive/shared-schema";
+import { checkPlausibleTime } from "@piwardrive/shared-schema/domain";
 import type { ParseContext, SourceEvent } from "../sources/source-event.js";
 import { type FixOutcome, fixOutcomeEvent, noFix } from "./fix-outcome.js";
 import {

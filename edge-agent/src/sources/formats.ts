@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { createClient } from "@libsql/client";
+import { createClient } from "@libsql/client/sqlite3";
 import { looksLikeGpsdJson } from "../gps/parse-gpsd-json.js";
 import { looksLikeNmea } from "../gps/parse-nmea.js";
 import { readHead, readWholeText } from "./file-input.js";

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { GpsTagger } from "../gps/gps-tagger.js";
 import type { BatchedWriter } from "../store/batched-writer.js";
 import type { EdgeStore } from "../store/edge-store.js";

@@ -1,4 +1,4 @@
-import type { GpsFixRecord, ObservationKind, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationKind, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { Format } from "./source-event.js";
 
 /** What one import read and stored, as the CLI reports it per file. */

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ObservationRecord } from "@piwardrive/shared-schema";
+import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { LiveScanner } from "./live-scanner.js";

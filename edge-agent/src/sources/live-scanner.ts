@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 
 export type ScanParser = (text: string, ctx: ParseContext) => Iterable<SourceEvent>;

@@ -6,7 +6,7 @@ import {
   normalizeAuthMode,
   normalizeMac,
   normalizeSsid,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { dbmFrom, type RecordOutcome, refuse } from "./scan-record.js";
 import type { ParseContext } from "./source-event.js";
 import { parseKismetTime } from "./xml-events.js";

@@ -1,4 +1,4 @@
-import { emptyObservation, normalizeMac, type ObservationKind } from "@piwardrive/shared-schema";
+import { emptyObservation, normalizeMac, type ObservationKind } from "@piwardrive/shared-schema/domain";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 import { splitLines, stripAnsi } from "./text-lines.js";

@@ -4,7 +4,7 @@ import {
   normalizeAuthMode,
   normalizeMac,
   normalizeSsid,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { unescapeSsidBytes } from "./escaped-ssid.js";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";

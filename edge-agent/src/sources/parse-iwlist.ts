@@ -5,7 +5,7 @@ import {
   normalizeMac,
   normalizeSsid,
   qualityToDbm,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { unescapeSsidBytes } from "./escaped-ssid.js";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";

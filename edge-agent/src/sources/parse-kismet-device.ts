@@ -6,7 +6,7 @@ import {
   normalizeMac,
   normalizeSsid,
   type ObservationKind,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 

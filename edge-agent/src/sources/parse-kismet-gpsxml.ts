@@ -1,4 +1,4 @@
-import { checkPlausibleTime } from "@piwardrive/shared-schema";
+import { checkPlausibleTime } from "@piwardrive/shared-schema/domain";
 import { type FixOutcome, fixOutcomeEvent, noFix, positionOrNull } from "../gps/fix-outcome.js";
 import { HDOP_TO_METRES } from "../gps/parse-nmea.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";

@@ -3,7 +3,7 @@ import {
   frequencyToChannel,
   normalizeAuthMode,
   normalizeMac,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { nmcliSsid, percentToDbm, readMhz } from "./parse-nmcli-values.js";
 import { type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";

@@ -1,4 +1,4 @@
-import { normalizeSsid, qualityToDbm } from "@piwardrive/shared-schema";
+import { normalizeSsid, qualityToDbm } from "@piwardrive/shared-schema/domain";
 
 /** `2437 MHz` (nmcli does not translate the unit) or a bare number of MHz. */
 export function readMhz(text: string): number | null {

@@ -1,4 +1,4 @@
-import type { ObservationRecord } from "@piwardrive/shared-schema";
+import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";

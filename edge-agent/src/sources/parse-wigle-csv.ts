@@ -1,4 +1,4 @@
-import { frequencyToChannel, normalizeSsid, type ObservationKind } from "@piwardrive/shared-schema";
+import { frequencyToChannel, normalizeSsid, type ObservationKind } from "@piwardrive/shared-schema/domain";
 import { csvRecords } from "./csv-records.js";
 import { dbmFrom, type RecordOutcome, recordEvents, refuse } from "./scan-record.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";

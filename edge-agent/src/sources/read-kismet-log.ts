@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { type Client, createClient } from "@libsql/client";
+import type { Client } from "@libsql/client";
+import { createClient } from "@libsql/client/sqlite3";
 import { parseKismetDevice } from "./parse-kismet-device.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 

@@ -1,4 +1,4 @@
-import { emptyObservation, type GpsFixRecord } from "@piwardrive/shared-schema";
+import { emptyObservation, type GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import { describe, expect, it } from "vitest";
 import { replayDrive } from "./replay.js";
 import type { SourceEvent } from "./source-event.js";

@@ -1,4 +1,4 @@
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { SourceEvent } from "./source-event.js";
 
 export interface ReplayOptions {

@@ -1,4 +1,4 @@
-import { emptyObservation } from "@piwardrive/shared-schema";
+import { emptyObservation } from "@piwardrive/shared-schema/domain";
 import { describe, expect, it } from "vitest";
 import { testContext } from "../test-support/parser-properties.js";
 import { recordEvents, refuse, seenAtFor } from "./scan-record.js";

@@ -1,5 +1,5 @@
-import type { ObservationRecord } from "@piwardrive/shared-schema";
-import { type Checked, checkObservation, checkPlausibleTime } from "@piwardrive/shared-schema";
+import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
+import { type Checked, checkObservation, checkPlausibleTime } from "@piwardrive/shared-schema/domain";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 
 /** What reading one record came to: an observation, or the reason it was refused. */

@@ -1,4 +1,4 @@
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 
 /**
  * What every source yields. A parser never throws on bad input: each data record it reads yields one

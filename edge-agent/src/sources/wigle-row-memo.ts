@@ -4,7 +4,7 @@ import {
   checkPlausibleTime,
   normalizeAuthMode,
   normalizeMac,
-} from "@piwardrive/shared-schema";
+} from "@piwardrive/shared-schema/domain";
 import { parseWigleTime } from "./wigle-fields.js";
 
 /** How WiGLE writes a BSSID; normalizeMac gives exactly its lower case, so the common case skips it. */

@@ -1,5 +1,3 @@
-import { SaxesParser } from "saxes";
-
 export type XmlEvent =
   | { kind: "open"; name: string; attributes: Record<string, string>; line: number }
   | { kind: "close"; name: string }
@@ -12,10 +10,13 @@ export type XmlEvent =
  * no DOM of a 500 MB netxml is ever built. Bytes are
  * decoded as UTF-8. Well-formedness errors become `error` events and parsing goes on (saxes recovers as
  * far as it can), so callers decide what a damaged element means; nothing here throws on input.
+ * saxes is loaded on the first XML file, not with this module: it costs ~9 MB of RSS (its character
+ * tables), which an agent that never reads Kismet XML should not carry.
  */
 export async function* xmlEventBatches(
   chunks: AsyncIterable<string | Uint8Array>,
 ): AsyncGenerator<XmlEvent[]> {
+  const { SaxesParser } = await import("saxes");
   const parser = new SaxesParser({ position: true });
   let queue: XmlEvent[] = [];
   let failed = false;

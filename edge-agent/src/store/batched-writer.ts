@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { InStatement } from "@libsql/client";
-import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
 import type { EdgeStore } from "./edge-store.js";
 import { rollUpNetworks } from "./network-rollup.js";
 import { insertGpsFixes, insertObservations, upsertNetworks } from "./write-statements.js";

@@ -1,6 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type Client, createClient, type InStatement, type ResultSet } from "@libsql/client";
+import type { Client, InStatement, ResultSet } from "@libsql/client";
+// The local-file client only: the edge never opens a remote database, and the full entry point also
+// loads the HTTP and WebSocket clients (about 5 MB of RSS on a Pi for nothing).
+import { createClient } from "@libsql/client/sqlite3";
 import { migrateEdge } from "@piwardrive/migrations";
 import { expectedPragmas, PRAGMA_NAMES, pragmaStatements, type Tuning } from "./tuning.js";
 

@@ -1,3 +1,5 @@
+// The store and writer load only libSQL, the migrations and plain shared-schema modules (no zod, no drizzle
+// tables, no parsers): the edge's memory budget. `@piwardrive/edge-agent/store` exports just this folder.
 export * from "./batched-writer.js";
 export * from "./edge-store.js";
 export * from "./file-space.js";

@@ -1,4 +1,5 @@
-import { type ObservationRecord, rssiWeight } from "@piwardrive/shared-schema";
+import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
+import { rssiWeight } from "@piwardrive/shared-schema/domain";
 
 /** One batch's contribution to a `networks` row, merged into the stored row by an upsert. */
 export interface NetworkRollup {

@@ -1,10 +1,6 @@
 import type { InStatement } from "@libsql/client";
-import {
-  type GpsFixRecord,
-  OBSERVATION_SQL_COLUMNS,
-  type ObservationRecord,
-  observationValues,
-} from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/domain";
+import { OBSERVATION_SQL_COLUMNS, observationValues } from "@piwardrive/shared-schema/domain";
 import type { NetworkRollup } from "./network-rollup.js";
 
 /*

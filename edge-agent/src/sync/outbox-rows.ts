@@ -1,5 +1,5 @@
 import type { Row } from "@libsql/client";
-import type { GpsFixRecord, ObservationKind } from "@piwardrive/shared-schema";
+import type { GpsFixRecord, ObservationKind } from "@piwardrive/shared-schema/domain";
 import type { WireHealthSample, WireObservation } from "@piwardrive/shared-schema/wire";
 import type { EdgeStore } from "../store/edge-store.js";
 

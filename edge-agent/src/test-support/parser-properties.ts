@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import type { ObservationRecord } from "@piwardrive/shared-schema";
+import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import type { ParseContext, SourceEvent } from "../sources/source-event.js";
 import { fixturesDir } from "./fixtures.js";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyObservation, type ObservationRecord } from "@piwardrive/shared-schema";
+import { emptyObservation, type ObservationRecord } from "@piwardrive/shared-schema/domain";
 import { EdgeStore } from "../store/edge-store.js";
 import { type ProfileName, tuningFor } from "../store/tuning.js";
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptyObservation, OBSERVATION_KINDS, observationRecordSchema } from "./observation.js";
-import { checkObservation } from "./observation-check.js";
+import { gpsFixRecordSchema, observationRecordSchema } from "../validation/record-schemas.js";
+import { checkGpsFix, checkObservation } from "./observation-check.js";
+import { emptyObservation, OBSERVATION_KINDS } from "./observation-record.js";
 
 const valid = {
   ...emptyObservation({ kind: "wifi", mac: "00:11:22:33:44:55", seenAt: 1_700_000_000_000, source: "wigle" }),
@@ -258,5 +259,76 @@ describe("checkObservation", () => {
     // Both sides of the equivalence are exercised in earnest.
     expect(accepted).toBeGreaterThan(500);
     expect(accepted).toBeLessThan(19_500);
+  });
+});
+
+const validFix = {
+  fixedAt: 1_700_000_000_000,
+  lat: 51.5,
+  lon: -0.12,
+  altitudeM: 35.2,
+  mode: 3,
+  accuracyM: 4,
+  hdop: 0.9,
+  speedMps: 12.5,
+  trackDeg: 270,
+  source: "gpsd",
+};
+
+const fixFields = {
+  fixedAt: field(fc.integer({ min: 0, max: 2_000_000_000_000 }), numbers(-1e15, 1e15), false),
+  lat: field(fc.double({ min: -90, max: 90, noNaN: true }), numbers(-90, 90), false),
+  lon: field(fc.double({ min: -180, max: 180, noNaN: true }), numbers(-180, 180), false),
+  altitudeM: field(fc.double({ min: -500, max: 9000, noNaN: true }), numbers(-1e6, 1e6), true),
+  mode: field(fc.constantFrom(2, 3), numbers(2, 3), false),
+  accuracyM: field(fc.double({ min: 0, max: 1000, noNaN: true }), numbers(0, 1000), true),
+  hdop: field(fc.double({ min: 0, max: 50, noNaN: true }), numbers(0, 100), true),
+  speedMps: field(fc.double({ min: 0, max: 80, noNaN: true }), numbers(-1e6, 1e6), true),
+  trackDeg: field(fc.double({ min: 0, max: 360, noNaN: true }), numbers(-1e6, 1e6), true),
+  source: field(fc.constantFrom("gpsd", "nmea", "gpsxml"), strings(1, 32), false),
+};
+
+/** Same verdict as zod's gpsFixRecordSchema, and a refusal names a field zod refuses too. */
+function fixAgreesWithZod(value: unknown): void {
+  const reason = checkGpsFix(value);
+  const result = gpsFixRecordSchema.safeParse(value);
+  expect(reason === null).toBe(result.success);
+  if (reason !== null && !result.success) {
+    const refused = result.error.issues.map((i) => (i.path[0] === undefined ? "fix" : String(i.path[0])));
+    expect(refused).toContain(reason.slice(0, reason.indexOf(":")));
+  }
+}
+
+describe("checkGpsFix", () => {
+  it("accepts a realistic fix and names the first offending field", () => {
+    expect(checkGpsFix(validFix)).toBeNull();
+    expect(checkGpsFix({ ...validFix, mode: 1 })).toBe("mode: out of range");
+    expect(checkGpsFix({ ...validFix, lat: 91 })).toBe("lat: out of range");
+    expect(checkGpsFix({ ...validFix, lat: null })).toBe("lat: not a number");
+    expect(checkGpsFix({ ...validFix, hdop: -1 })).toBe("hdop: out of range");
+    expect(checkGpsFix({ ...validFix, source: "" })).toBe("source: too short");
+    expect(checkGpsFix("fix")).toBe("fix: not an object");
+  });
+
+  it("agrees with gpsFixRecordSchema on anything at all", () => {
+    fc.assert(
+      fc.property(fc.anything({ withNullPrototype: true, withObjectString: true }), fixAgreesWithZod),
+      {
+        numRuns: 3000,
+      },
+    );
+  });
+
+  it("agrees with gpsFixRecordSchema on fixes mixing valid, boundary and invalid fields", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.record(fixFields), (value) => {
+        fixAgreesWithZod(value);
+        if (checkGpsFix(value) === null) accepted++;
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+    expect(accepted).toBeLessThan(9_700);
   });
 });

@@ -1,13 +1,15 @@
-import { OBSERVATION_KINDS, type ObservationRecord } from "./observation.js";
+import { type GpsFixRecord, OBSERVATION_KINDS, type ObservationRecord } from "./observation-record.js";
 
 /*
- * A hand-written twin of `observationRecordSchema` for the per-row hot path: it accepts exactly what the
- * zod schema accepts (proved by the property test next to it) without allocating when the value is valid.
+ * Hand-written twins of `observationRecordSchema` and `gpsFixRecordSchema` (validation/record-schemas.ts)
+ * for the per-row hot path, and for the edge agent, which does not load zod at all (~12 MB of RSS). Each
+ * accepts exactly what its zod schema accepts (proved by the property tests next to it) without allocating
+ * when the value is valid.
  * zod 4 semantics it mirrors: an object is anything `typeof "object"`, not null and not an array; unknown
  * keys are ignored (zod strips them); a missing key reads as undefined and is refused like it; `z.number()`
  * refuses NaN and ±Infinity; `.int()` means a safe integer; string `.min`/`.max` count Unicode code points
  * (the zod build in this repo measures strings that way: a surrogate pair is one, a lone surrogate is one).
- * Keep this file in step with observation.ts: the property test fails when the two disagree.
+ * Keep this file in step with record-schemas.ts: the property test fails when the two disagree.
  */
 
 const KINDS: ReadonlySet<unknown> = new Set<unknown>(OBSERVATION_KINDS);
@@ -59,15 +61,18 @@ function nullableInt(value: unknown, min: number, max: number): string | null {
   return value === null ? null : int(value, min, max);
 }
 
-function nullableNumber(value: unknown, min: number, max: number): string | null {
-  if (value === null) return null;
+function number(value: unknown, min: number, max: number): string | null {
   if (typeof value !== "number" || !Number.isFinite(value)) return NOT_NUMBER;
   if (value < min || value > max) return OUT_OF_RANGE;
   return null;
 }
 
+function nullableNumber(value: unknown, min: number, max: number): string | null {
+  return value === null ? null : number(value, min, max);
+}
+
 /** Names the field in a reason; only reached when there is a problem, so the valid path builds no string. */
-function at(field: keyof ObservationRecord, problem: string | null): string | null {
+function at(field: keyof ObservationRecord | keyof GpsFixRecord, problem: string | null): string | null {
   return problem === null ? null : `${field}: ${problem}`;
 }
 
@@ -101,5 +106,26 @@ export function checkObservation(value: unknown): string | null {
     at("rcois", nullableText(o.rcois, 256)) ??
     at("mfgrId", nullableInt(o.mfgrId, 0, 0xffff)) ??
     at("source", text(o.source, 1, 32))
+  );
+}
+
+/**
+ * Whether `value` is a fix `gpsFixRecordSchema` would accept: null when it is, otherwise a short reason
+ * naming the first offending field in schema order (e.g. "mode: out of range").
+ */
+export function checkGpsFix(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "fix: not an object";
+  const f = value as { readonly [K in keyof GpsFixRecord]?: unknown };
+  return (
+    at("fixedAt", int(f.fixedAt, MIN_INT, MAX_INT)) ??
+    at("lat", number(f.lat, -90, 90)) ??
+    at("lon", number(f.lon, -180, 180)) ??
+    at("altitudeM", nullableNumber(f.altitudeM, -Infinity, Infinity)) ??
+    at("mode", int(f.mode, 2, 3)) ??
+    at("accuracyM", nullableNumber(f.accuracyM, 0, Infinity)) ??
+    at("hdop", nullableNumber(f.hdop, 0, Infinity)) ??
+    at("speedMps", nullableNumber(f.speedMps, -Infinity, Infinity)) ??
+    at("trackDeg", nullableNumber(f.trackDeg, -Infinity, Infinity)) ??
+    at("source", text(f.source, 1, 32))
   );
 }

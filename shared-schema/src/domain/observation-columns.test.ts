@@ -2,8 +2,8 @@ import { getTableColumns } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { cloudObservations } from "../cloud/observations.js";
 import { observations } from "../edge/observations.js";
-import { emptyObservation } from "./observation.js";
 import { OBSERVATION_SQL_COLUMNS, observationValues } from "./observation-columns.js";
+import { emptyObservation } from "./observation-record.js";
 
 const sqlNames = (table: Parameters<typeof getTableColumns>[0]) =>
   Object.values(getTableColumns(table)).map((c) => c.name);

@@ -1,4 +1,4 @@
-import type { ObservationRecord } from "./observation.js";
+import type { ObservationRecord } from "./observation-record.js";
 
 /**
  * The sighting columns edge and cloud `observations` share, in one order: SQL that moves sightings as

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { OBSERVATION_KINDS } from "../domain/observation.js";
+import { OBSERVATION_KINDS } from "../domain/observation-record.js";
 import type { DeltaBatch, WireObservation } from "../wire/delta-batch.js";
 
 /** Arbitraries for valid DeltaBatches: hostile strings, extreme integers, and both kinds of position. */

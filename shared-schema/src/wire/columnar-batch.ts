@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GpsFixRecord } from "../domain/observation.js";
+import type { GpsFixRecord } from "../domain/observation-record.js";
 import {
   ColumnError,
   coordColumnSchema,

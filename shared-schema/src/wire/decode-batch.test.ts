@@ -3,7 +3,7 @@ import { buffer } from "node:stream/consumers";
 import { brotliCompressSync, constants, createGzip, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emptyObservation } from "../domain/observation.js";
+import { emptyObservation } from "../domain/observation-record.js";
 import { deltaBatchArbitrary } from "../test-support/batch-arbitraries.js";
 import { toColumnar } from "./columnar-batch.js";
 import { decodeDeltaBatch } from "./decode-batch.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpsFixRecordSchema, observationRecordSchema } from "../domain/observation.js";
+import { gpsFixRecordSchema, observationRecordSchema } from "../validation/record-schemas.js";
 
 /**
  * The logical content of one sync batch: what the edge sends and the cloud lands. On the wire it travels

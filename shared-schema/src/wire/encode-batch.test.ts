@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptyObservation } from "../domain/observation.js";
+import { emptyObservation } from "../domain/observation-record.js";
 import { deltaBatchArbitrary } from "../test-support/batch-arbitraries.js";
 import type { ColumnarBatch } from "./columnar-batch.js";
 import { decodeDeltaBatch } from "./decode-batch.js";

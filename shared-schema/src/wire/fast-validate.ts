@@ -1,4 +1,4 @@
-import { OBSERVATION_KINDS } from "../domain/observation.js";
+import { OBSERVATION_KINDS } from "../domain/observation-record.js";
 import { type DeltaBatch, deltaBatchSchema, WIRE_VERSION } from "./delta-batch.js";
 
 /*

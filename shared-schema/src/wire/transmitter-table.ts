@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ObservationKind } from "../domain/observation.js";
+import type { ObservationKind } from "../domain/observation-record.js";
 import {
   ColumnError,
   lookup,

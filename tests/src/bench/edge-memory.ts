@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent";
+import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
 import { numberArg } from "./args.js";
 import { benchTuning } from "./bench-tuning.js";
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const secondHalf = samples.slice(Math.floor(samples.length / 2));
   const edge = median(secondHalf);
   console.log(
-    `rss (MB): ${afterImports.toFixed(1)} after loading @piwardrive/edge-agent, ${afterOpen.toFixed(1)} with the store open; ` +
+    `rss (MB): ${afterImports.toFixed(1)} after loading the store and writer, ${afterOpen.toFixed(1)} with the store open; ` +
       `then per second: ${samples.map((s) => s.toFixed(0)).join(" ")}`,
   );
   console.log(

@@ -7,7 +7,7 @@ import {
   networkRollupValues,
   pragmaStatements,
   type Tuning,
-} from "@piwardrive/edge-agent";
+} from "@piwardrive/edge-agent/store";
 import { migrationsFolders } from "@piwardrive/migrations";
 import {
   OBSERVATION_SQL_COLUMNS,

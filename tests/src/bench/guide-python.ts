@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { rollUpNetworks, type Tuning } from "@piwardrive/edge-agent";
+import { rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
 import {
   edgePragmas,

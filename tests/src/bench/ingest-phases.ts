@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent";
+import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent/store";
 import { benchTuning } from "./bench-tuning.js";
 import { max, procStatusMb, sampleOwnRss, writtenMb } from "./rss.js";
 import { inChunks, syntheticObservations } from "./synthetic-observations.js";

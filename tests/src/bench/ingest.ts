@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { numberArg, stringArg } from "./args.js";
 import { benchTuning } from "./bench-tuning.js";
-import { pythonAvailable, runGuide, writeGuideRows } from "./guide-python.js";
 import type { PhaseResult } from "./ingest-phases.js";
 import { reportPhaseResult, runPhaseInChild } from "./phase-child.js";
 import { syntheticObservations } from "./synthetic-observations.js";
@@ -50,6 +49,8 @@ function checkStored(r: { rows: number; stored: number; networkCountSum: number 
 }
 
 async function main(): Promise<void> {
+  // Loaded here, not at the top: the writer phase runs this same file and must load only the store.
+  const { pythonAvailable, runGuide, writeGuideRows } = await import("./guide-python.js");
   const tuning = benchTuning();
   const dir = mkdtempSync(join(tmpdir(), "pw-bench-ingest-"));
   console.log(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { type NetworkRollup, rollUpNetworks, type Tuning } from "@piwardrive/edge-agent";
+import { type NetworkRollup, rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
 import Database from "better-sqlite3";
 import { benchTuning } from "./bench-tuning.js";

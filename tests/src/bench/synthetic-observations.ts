@@ -1,4 +1,8 @@
-import { emptyObservation, type ObservationKind, type ObservationRecord } from "@piwardrive/shared-schema";
+import {
+  emptyObservation,
+  type ObservationKind,
+  type ObservationRecord,
+} from "@piwardrive/shared-schema/domain";
 
 /*
  * A deterministic, seeded drive: a car follows a winding road at city/suburban speed and scans once a

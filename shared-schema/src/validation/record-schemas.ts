@@ -1,11 +1,13 @@
 import { z } from "zod";
-
-export const OBSERVATION_KINDS = ["wifi", "ble", "bt", "gsm", "lte", "wcdma", "cdma", "nr"] as const;
-export type ObservationKind = (typeof OBSERVATION_KINDS)[number];
+import {
+  type GpsFixRecord,
+  OBSERVATION_KINDS,
+  type ObservationRecord,
+} from "../domain/observation-record.js";
 
 /**
- * One sighting as every source produces it and the BatchedWriter stores it. Times are ms since the
- * epoch; positions are WGS84 degrees. `mac` is already normalised.
+ * Validation of untrusted records against the plain types of domain/observation-record.ts. The `satisfies`
+ * clauses keep each schema and its type in step: a field added to one and not the other fails to compile.
  */
 export const observationRecordSchema = z.object({
   kind: z.enum(OBSERVATION_KINDS),
@@ -25,33 +27,8 @@ export const observationRecordSchema = z.object({
   rcois: z.string().max(256).nullable(),
   mfgrId: z.number().int().min(0).max(0xffff).nullable(),
   source: z.string().min(1).max(32),
-});
+}) satisfies z.ZodType<ObservationRecord>;
 
-export type ObservationRecord = z.infer<typeof observationRecordSchema>;
-
-/** A record with every optional field empty: sources spread their fields over it. */
-export function emptyObservation(
-  fields: Pick<ObservationRecord, "kind" | "mac" | "seenAt" | "source">,
-): ObservationRecord {
-  return {
-    ssid: null,
-    authMode: null,
-    capabilities: null,
-    channel: null,
-    frequencyMhz: null,
-    rssiDbm: null,
-    rssiEstimated: false,
-    lat: null,
-    lon: null,
-    altitudeM: null,
-    accuracyM: null,
-    rcois: null,
-    mfgrId: null,
-    ...fields,
-  };
-}
-
-/** A GPS fix as sources produce it (mode >= 2 with a position). */
 export const gpsFixRecordSchema = z.object({
   fixedAt: z.number().int(),
   lat: z.number().min(-90).max(90),
@@ -63,6 +40,12 @@ export const gpsFixRecordSchema = z.object({
   speedMps: z.number().nullable(),
   trackDeg: z.number().nullable(),
   source: z.string().min(1).max(32),
-});
+}) satisfies z.ZodType<GpsFixRecord>;
 
-export type GpsFixRecord = z.infer<typeof gpsFixRecordSchema>;
+/** The inferred types equal the plain ones in both directions (checked at compile time only). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemasMatchRecords: [
+  Same<z.infer<typeof observationRecordSchema>, ObservationRecord>,
+  Same<z.infer<typeof gpsFixRecordSchema>, GpsFixRecord>,
+] = [true, true];
+void schemasMatchRecords;
