@@ -3,8 +3,9 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createClient } from "@libsql/client";
+import Database from "libsql";
 import { afterAll, describe, expect, it } from "vitest";
-import { migrateCloud, migrateEdge, migrationsFolders } from "./index.js";
+import { migrateCloud, migrateEdge, migrateEdgeConnection, migrationsFolders } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pw-migrate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +40,86 @@ describe("migrations", () => {
       "sync_batches",
       "sync_state",
     ]);
+  });
+
+  /** SQL text with layout whitespace collapsed (the bookkeeping table's DDL is laid out differently). */
+  const layoutFree = (sql: unknown) =>
+    typeof sql === "string" ? sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")") : sql;
+
+  /** The schema and the migration bookkeeping of a database file, to compare two migrators' work. */
+  async function snapshot(url: string): Promise<{ schema: unknown[]; applied: unknown[] }> {
+    const client = createClient({ url });
+    try {
+      const schema = await client.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name");
+      const applied = await client.execute(
+        'SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY created_at',
+      );
+      return {
+        schema: schema.rows.map((r) => ({ ...r, sql: layoutFree(r.sql) })),
+        applied: applied.rows.map((r) => ({ ...r })),
+      };
+    } finally {
+      client.close();
+    }
+  }
+
+  /** libsql's synchronous Database as the edge store drives it, through the SyncSqlConnection interface. */
+  function syncConnection(path: string) {
+    const db = new Database(path);
+    return {
+      db,
+      connection: {
+        execute: ({ sql, args }: { sql: string; args?: (string | number)[] }) => {
+          const statement = db.prepare(sql);
+          if (!statement.reader) {
+            statement.run(args ?? []);
+            return { rows: [] };
+          }
+          return { rows: statement.raw(true).all(args ?? []) as unknown[][] };
+        },
+        executeScript: (sql: string) => void db.exec(sql),
+      },
+    };
+  }
+
+  it("applies the edge migrations on the store's own connection exactly as drizzle's migrator does", async () => {
+    const viaDrizzle = join(dir, "edge-drizzle.db");
+    const client = createClient({ url: `file:${viaDrizzle}` });
+    await migrateEdge(client);
+    client.close();
+
+    const viaConnection = join(dir, "edge-connection.db");
+    const { db, connection } = syncConnection(viaConnection);
+    migrateEdgeConnection(connection);
+    migrateEdgeConnection(connection); // nothing left to apply the second time
+    db.close();
+
+    const expected = await snapshot(`file:${viaDrizzle}`);
+    expect(expected.applied.length).toBeGreaterThan(0);
+    expect(await snapshot(`file:${viaConnection}`)).toEqual(expected);
+
+    // Each carries on from the other: drizzle finds nothing to do on the connection's database.
+    const again = createClient({ url: `file:${viaConnection}` });
+    await migrateEdge(again);
+    again.close();
+    expect(await snapshot(`file:${viaConnection}`)).toEqual(expected);
+  });
+
+  it("rolls back a migration run that fails part-way", async () => {
+    const path = join(dir, "edge-failing.db");
+    const { db, connection } = syncConnection(path);
+    // A table in the way of the first migration's CREATE TABLE makes it fail after the bookkeeping table.
+    db.exec("CREATE TABLE observations (x)");
+    expect(() => migrateEdgeConnection(connection)).toThrow(/already exists/);
+    expect(db.inTransaction).toBe(false);
+    const applied = db.prepare('SELECT count(*) FROM "__drizzle_migrations"').raw(true).all() as number[][];
+    expect(applied[0]?.[0]).toBe(0);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .raw(true)
+      .all();
+    expect(tables).toEqual([["__drizzle_migrations"], ["observations"]]);
+    db.close();
   });
 
   it("migrates an empty cloud database", async () => {

@@ -35,7 +35,7 @@ export async function collectDoctorReport(store: EdgeStore, topSlow: number): Pr
   const drift = await store.pragmaDrift();
   const space = await spaceStats(store);
 
-  const indexRows = await store.client.execute(
+  const indexRows = await store.execute(
     "SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' ORDER BY tbl_name, name",
   );
   const indexes = indexRows.rows.map((r) => ({
@@ -50,12 +50,12 @@ export async function collectDoctorReport(store: EdgeStore, topSlow: number): Pr
     plans[name] = { sql: oneLine(sql, Number.POSITIVE_INFINITY), plan: await store.explain(statement) };
   }
 
-  const count = await store.client.execute("SELECT count(*) AS n FROM slow_queries");
-  const slowest = await store.client.execute({
+  const count = await store.execute("SELECT count(*) AS n FROM slow_queries");
+  const slowest = await store.execute({
     sql: "SELECT recorded_at, duration_ms, sql, plan FROM slow_queries ORDER BY duration_ms DESC LIMIT ?",
     args: [topSlow],
   });
-  const stat1 = await store.client.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_stat1'");
+  const stat1 = await store.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_stat1'");
 
   return {
     db: store.path,

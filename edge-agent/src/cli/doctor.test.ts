@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writer.close();
   await temp.store.recordSlow("SELECT * FROM observations WHERE ssid = 'slow'", 812.5);
   await temp.store.recordSlow("SELECT count(*) FROM networks", 240);
-  await temp.store.client.execute("ANALYZE");
+  await temp.store.execute("ANALYZE");
 });
 afterAll(() => cleanup());
 

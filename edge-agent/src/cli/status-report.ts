@@ -52,20 +52,18 @@ export interface StatusReport {
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 async function countOf(store: EdgeStore, sql: string, args: number[] = []): Promise<number> {
-  const rs = await store.client.execute({ sql, args });
+  const rs = await store.execute({ sql, args });
   return Number(rs.rows[0]?.[0] ?? 0);
 }
 
 /** Everything `status` shows: what is stored, what is waiting for the cloud, what the guards last did. */
 export async function collectStatusReport(store: EdgeStore, now: number = Date.now()): Promise<StatusReport> {
-  const byKind = await store.client.execute(
-    "SELECT kind, count(*) AS n FROM networks GROUP BY kind ORDER BY kind",
-  );
+  const byKind = await store.execute("SELECT kind, count(*) AS n FROM networks GROUP BY kind ORDER BY kind");
   const networksByKind = Object.fromEntries(byKind.rows.map((r) => [String(r.kind), Number(r.n)]));
   const ackedSeq = await acknowledgedSeq(store);
-  const lastSeq = await store.client.execute("SELECT seq FROM sqlite_sequence WHERE name='observations'");
+  const lastSeq = await store.execute("SELECT seq FROM sqlite_sequence WHERE name='observations'");
 
-  const syncRows = await store.client.execute("SELECT * FROM sync_state ORDER BY target");
+  const syncRows = await store.execute("SELECT * FROM sync_state ORDER BY target");
   const sync: SyncTargetStatus[] = [];
   for (const r of syncRows.rows) {
     sync.push({
@@ -101,7 +99,7 @@ export async function collectStatusReport(store: EdgeStore, now: number = Date.n
 }
 
 async function latestHealth(store: EdgeStore, now: number): Promise<HealthStatus | null> {
-  const rs = await store.client.execute("SELECT * FROM health_samples ORDER BY id DESC LIMIT 1");
+  const rs = await store.execute("SELECT * FROM health_samples ORDER BY id DESC LIMIT 1");
   const r = rs.rows[0];
   if (r === undefined) return null;
   let guards: Record<string, unknown> = {};

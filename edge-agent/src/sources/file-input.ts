@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, type ReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { createInterface } from "node:readline";
 
 /**
  * Largest file the whole-text readers (iw, iwlist, nmcli, btmgmt, bluetoothctl, a Kismet JSON dump) take
@@ -15,45 +13,68 @@ export class ImportInputError extends Error {
   override name = "ImportInputError";
 }
 
-/**
- * How far a reader has got through its file, for a progress bar. Streaming readers attach their stream
- * (its `bytesRead` is polled, so watching costs the reader nothing); whole-file readers report at once.
- */
+/** How far a reader has got through its file, for a progress bar (polled; setting it costs nothing). */
 export class ReadProgress {
-  #stream: ReadStream | null = null;
   #bytes = 0;
-
-  watch(stream: ReadStream): void {
-    this.#stream = stream;
-  }
 
   set(bytes: number): void {
     this.#bytes = bytes;
   }
 
   get bytesRead(): number {
-    return this.#stream?.bytesRead ?? this.#bytes;
+    return this.#bytes;
   }
 }
 
-/** Lines of a file, streamed (LF or CRLF); memory stays flat however large the file is. */
-export async function* streamLines(path: string, progress?: ReadProgress): AsyncGenerator<string> {
-  const input = createReadStream(path, { encoding: "utf8", highWaterMark: 64 * 1024 });
-  progress?.watch(input);
-  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * UTF-8 chunks of a file, streamed, for the XML parsers and the line splitter. Every read goes into ONE
+ * reused buffer: a read stream allocates a fresh 64 KB buffer per chunk, outside the V8 heap, and V8 lets
+ * up to ~64 MB of those dead buffers wait for a collection (measured in the import's parser thread:
+ * 40 MB of them at its peak; docs/benchmarks.md). A byte-order mark is kept, as a read stream keeps it.
+ */
+export async function* streamChunks(path: string, progress?: ReadProgress): AsyncGenerator<string> {
+  const file = await open(path, "r");
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  let total = 0;
   try {
-    yield* reader;
+    while (true) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      progress?.set(total);
+      const text = decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      if (text.length > 0) yield text;
+    }
+    const tail = decoder.decode();
+    if (tail.length > 0) yield tail;
   } finally {
-    reader.close();
-    input.destroy();
+    await file.close();
   }
 }
 
-/** UTF-8 chunks of a file, streamed, for the XML parsers. */
-export function streamChunks(path: string, progress?: ReadProgress): AsyncIterable<string> {
-  const input = createReadStream(path, { encoding: "utf8", highWaterMark: 64 * 1024 });
-  progress?.watch(input);
-  return input;
+/**
+ * Lines of a file, streamed; memory stays flat however large the file is. Split as readline splits with
+ * crlfDelay Infinity: at LF or CRLF (a lone CR stays in its line), and no empty line after a final newline.
+ */
+export async function* streamLines(path: string, progress?: ReadProgress): AsyncGenerator<string> {
+  // The start of a line that runs on into the next chunk, in pieces (joined once, so a long line costs
+  // linear time, not a re-scan per chunk).
+  let head: string[] = [];
+  for await (const chunk of streamChunks(path, progress)) {
+    let start = 0;
+    for (let end = chunk.indexOf("\n"); end !== -1; end = chunk.indexOf("\n", start)) {
+      const rest = chunk.slice(start, end);
+      const line = head.length === 0 ? rest : head.join("") + rest;
+      head = [];
+      yield line.endsWith("\r") ? line.slice(0, -1) : line;
+      start = end + 1;
+    }
+    if (start < chunk.length) head.push(chunk.slice(start));
+  }
+  if (head.length > 0) yield head.join("");
 }
 
 /** The whole file as UTF-8 text, refusing files over `limit` bytes before reading any of them. */

@@ -19,7 +19,7 @@ async function temp() {
 }
 
 async function count(store: EdgeStore, table: string): Promise<number> {
-  const rs = await store.client.execute(`SELECT count(*) AS n FROM ${table}`);
+  const rs = await store.execute(`SELECT count(*) AS n FROM ${table}`);
   return Number(rs.rows[0]?.n);
 }
 
@@ -78,7 +78,7 @@ describe("BatchedWriter", () => {
             await writer.write(rows);
             await writer.flush();
             const expected = rollUpNetworks(rows).sort((a, b) => a.mac.localeCompare(b.mac));
-            const rs = await store.client.execute(
+            const rs = await store.execute(
               "SELECT mac, ssid, first_seen, last_seen, observation_count, best_rssi_dbm, weight_sum, lat FROM networks ORDER BY mac",
             );
             expect(rs.rows.length).toBe(expected.length);

@@ -235,9 +235,8 @@ export class BatchedWriter {
       this.#releaseSpace();
       this.#onFlush?.({ ...result, durationMs: this.#stats.lastFlushMs });
       // Under sustained load the next flush would start from a microtask, and producers that never wait
-      // on I/O would keep the event loop from ever turning: timers (GPS, guards) would starve, and so
-      // would the finalizers that free libSQL's native statements (the client prepares every statement
-      // anew, and each one holds its bound JSON batch until it is finalized). Yield once per flush.
+      // on I/O would keep the event loop from ever turning: timers (GPS, guards) would starve. Yield once
+      // per flush.
       await new Promise<void>((resolve) => setImmediate(resolve));
     } catch (error) {
       // Keep the rows queued; wait before the next attempt so a full disk or a lock is not hammered.
@@ -254,13 +253,13 @@ export class BatchedWriter {
     rows: readonly ObservationRecord[],
     fixes: readonly GpsFixRecord[],
   ): Promise<Omit<FlushResult, "durationMs">> {
-    const statements = [];
     const rollups = rollUpNetworks(rows);
-    if (rows.length > 0) statements.push(insertObservations(this.runId, rows), upsertNetworks(rollups));
-    if (fixes.length > 0) statements.push(insertGpsFixes(this.runId, fixes));
+    const inserts = insertObservations(this.runId, rows);
+    const statements = [...inserts, ...upsertNetworks(rollups), ...insertGpsFixes(this.runId, fixes)];
     for (const hook of this.#commitHooks) statements.push(...hook.statements(rows, fixes));
     const results = await this.#store.batch(statements);
-    const lastSeq = rows.length > 0 ? Number(results[0]?.lastInsertRowid) : null;
+    // The inserts ran first and in row order on one connection, so the last one's rowid ends the range.
+    const lastSeq = inserts.length > 0 ? Number(results[inserts.length - 1]?.lastInsertRowid) : null;
     return {
       observations: rows.length,
       fixes: fixes.length,

@@ -27,14 +27,14 @@ describe("EdgeStore tuning", () => {
     expect(pragmas.auto_vacuum).toBe(2); // INCREMENTAL, chosen before the first table
   });
 
-  it("keeps the pragmas after a batch write and after an interactive write transaction", async () => {
+  it("keeps the pragmas after a batch write and after a scripted write transaction", async () => {
     const s = await store({ profile: "large" });
     const writer = new BatchedWriter(s);
     await writer.write([sampleObservation(1), sampleObservation(2)]);
     await writer.flush();
-    const tx = await s.client.transaction("write");
-    await tx.execute("INSERT INTO sync_state (target, updated_at) VALUES ('t', 1)");
-    await tx.commit();
+    await s.executeScript(
+      "BEGIN IMMEDIATE; INSERT INTO sync_state (target, updated_at) VALUES ('t', 1); COMMIT",
+    );
     expect(await s.pragmaDrift()).toEqual({});
     const pragmas = await s.readPragmas();
     expect(pragmas.cache_size).toBe(-PROFILES.large.cacheSizeKib);
@@ -45,7 +45,7 @@ describe("EdgeStore tuning", () => {
 
   it("detects a pragma that drifted and re-applies the tuning", async () => {
     const s = await store();
-    await s.client.execute("PRAGMA cache_size=-100");
+    await s.execute("PRAGMA cache_size=-100");
     expect(Object.keys(await s.pragmaDrift())).toEqual(["cache_size"]);
     expect(await s.ensurePragmas()).toEqual({ reapplied: true });
     expect(await s.pragmaDrift()).toEqual({});
@@ -74,7 +74,7 @@ describe("hot queries use indexes", () => {
     const writer = new BatchedWriter(s);
     await writer.write(Array.from({ length: 500 }, (_, i) => sampleObservation(i, 200)));
     await writer.flush();
-    await s.client.execute("ANALYZE");
+    await s.execute("ANALYZE");
     const statement = hotQueries()[name];
     expect(statement).toBeDefined();
     const plan = await s.explain(statement!);
@@ -87,7 +87,7 @@ describe("slow-query log", () => {
   it("records a statement over the threshold with its plan", async () => {
     const s = await store({ slowQueryMs: 0.000001 });
     await s.execute({ sql: "SELECT count(*) FROM networks WHERE last_seen >= ?", args: [0] });
-    const rows = await s.client.execute("SELECT sql, duration_ms, plan FROM slow_queries");
+    const rows = await s.execute("SELECT sql, duration_ms, plan FROM slow_queries");
     expect(rows.rows.length).toBeGreaterThanOrEqual(1);
     const row = rows.rows.find((r) => String(r.sql).includes("FROM networks"));
     expect(row).toBeDefined();

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Client, InStatement, ResultSet } from "@libsql/client";
-// The local-file client only: the edge never opens a remote database, and the full entry point also
-// loads the HTTP and WebSocket clients (about 5 MB of RSS on a Pi for nothing).
-import { createClient } from "@libsql/client/sqlite3";
-import { migrateEdge } from "@piwardrive/migrations";
+import type { InStatement } from "@libsql/client";
+import { migrateEdgeConnection } from "@piwardrive/migrations/edge-connection";
+import { type QueryResult, SqliteConnection } from "./sqlite-connection.js";
 import { expectedPragmas, PRAGMA_NAMES, pragmaStatements, type Tuning } from "./tuning.js";
+
+export type { QueryResult } from "./sqlite-connection.js";
 
 export interface EdgeStoreOptions {
   path: string;
@@ -17,24 +17,26 @@ export interface EdgeStoreOptions {
 export type PragmaReadings = Record<(typeof PRAGMA_NAMES)[number], string | number | null>;
 
 /**
- * The edge database: one tuned libSQL connection.
+ * The edge database: one tuned libSQL connection with cached prepared statements.
  *
- * The client is created with `concurrency: 1`, so it holds exactly one connection and the per-connection
- * pragmas set on open stay in force (a larger pool opens fresh, untuned connections whenever a
- * transaction borrows one). Writes go through `batch()`, which is one transaction on that connection;
- * `ensurePragmas()` reads them back and re-applies them if SQLite ever reports otherwise.
- * See docs/decisions/0002-single-tuned-connection.md.
+ * Exactly one connection, so the per-connection pragmas set on open stay in force (a pool opens fresh,
+ * untuned connections; docs/decisions/0002-single-tuned-connection.md). Writes go through `batch()`, one
+ * transaction on that connection; `ensurePragmas()` reads the pragmas back and re-applies them if SQLite
+ * ever reports otherwise. The connection is libSQL's synchronous one with a statement cache, not
+ * @libsql/client, whose uncached statements held every bound batch until a full GC
+ * (docs/decisions/0008-edge-store-prepared-statements.md). The methods stay async, so the store can move
+ * behind another driver without its callers changing.
  */
 export class EdgeStore {
-  #client: Client;
+  #connection: SqliteConnection;
   readonly path: string;
   readonly tuning: Tuning;
   slowQueryMs: number;
   #recordingSlow = false;
   #cacheSizeOverrideKib: number | null = null;
 
-  private constructor(client: Client, path: string, tuning: Tuning, slowQueryMs: number) {
-    this.#client = client;
+  private constructor(connection: SqliteConnection, path: string, tuning: Tuning, slowQueryMs: number) {
+    this.#connection = connection;
     this.path = path;
     this.tuning = tuning;
     this.slowQueryMs = slowQueryMs;
@@ -44,19 +46,19 @@ export class EdgeStore {
   static async open(options: EdgeStoreOptions): Promise<EdgeStore> {
     const path = resolve(options.path);
     mkdirSync(dirname(path), { recursive: true });
-    const client = connect(path, options.tuning);
-    const store = new EdgeStore(client, path, options.tuning, options.slowQueryMs ?? 200);
+    const connection = new SqliteConnection(path, options.tuning.busyTimeoutMs);
+    const store = new EdgeStore(connection, path, options.tuning, options.slowQueryMs ?? 200);
     try {
       // auto_vacuum can only be chosen before the first table exists: incremental lets maintenance hand
       // free pages back to the SD card a few at a time instead of rewriting the whole file with VACUUM.
-      const pages = await client.execute("PRAGMA page_count");
-      if (Number(pages.rows[0]?.[0] ?? 0) === 0) await client.execute("PRAGMA auto_vacuum=INCREMENTAL");
-      await client.execute("PRAGMA journal_mode=WAL");
+      const pages = connection.execute("PRAGMA page_count");
+      if (Number(pages.rows[0]?.[0] ?? 0) === 0) connection.execute("PRAGMA auto_vacuum=INCREMENTAL");
+      connection.execute("PRAGMA journal_mode=WAL");
       await store.applyPragmas();
-      await migrateEdge(client);
+      migrateEdgeConnection(connection);
       await store.ensurePragmas();
     } catch (error) {
-      client.close();
+      connection.close();
       throw error;
     }
     return store;
@@ -74,34 +76,29 @@ export class EdgeStore {
    */
   async setCacheSizeOverride(kib: number | null): Promise<void> {
     this.#cacheSizeOverrideKib = kib;
-    await this.client.execute(`PRAGMA cache_size=${-this.effectiveTuning.cacheSizeKib}`);
-  }
-
-  /** The tuned connection. Replaced by `reconnect()`, so hold the store rather than the client. */
-  get client(): Client {
-    return this.#client;
+    this.#connection.execute(`PRAGMA cache_size=${-this.effectiveTuning.cacheSizeKib}`);
   }
 
   /**
    * Replaces the connection with a fresh, tuned one. A write that failed mid-batch (SQLITE_BUSY on
-   * BEGIN IMMEDIATE) can leave @libsql/client's connection with a statement that was never reset, after
-   * which every COMMIT fails with "SQL statements in progress"; a new connection is the reliable cure.
+   * BEGIN IMMEDIATE, say) can leave a statement that was never reset, after which every COMMIT fails with
+   * "SQL statements in progress"; a new connection (and statement cache) is the reliable cure.
    */
   async reconnect(): Promise<void> {
-    this.#client.close();
-    this.#client = connect(this.path, this.tuning);
+    this.#connection.close();
+    this.#connection = new SqliteConnection(this.path, this.tuning.busyTimeoutMs);
     await this.applyPragmas();
   }
 
   async applyPragmas(): Promise<void> {
-    for (const statement of pragmaStatements(this.effectiveTuning)) await this.client.execute(statement);
+    for (const statement of pragmaStatements(this.effectiveTuning)) this.#connection.execute(statement);
   }
 
   /** Reads every tuning pragma back as SQLite reports it. */
   async readPragmas(): Promise<PragmaReadings> {
     const out = {} as PragmaReadings;
     for (const name of PRAGMA_NAMES) {
-      const rs = await this.client.execute(`PRAGMA ${name}`);
+      const rs = this.#connection.execute(`PRAGMA ${name}`);
       const row = rs.rows[0];
       out[name] = row === undefined ? null : (row[0] as string | number | null);
     }
@@ -128,20 +125,20 @@ export class EdgeStore {
   }
 
   /** Runs one statement, recording it in slow_queries (with its plan) when it is slow. */
-  async execute(statement: InStatement): Promise<ResultSet> {
+  async execute(statement: InStatement): Promise<QueryResult> {
     const started = performance.now();
-    const result = await this.client.execute(statement);
+    const result = this.#connection.execute(statement);
     const elapsed = performance.now() - started;
     if (this.slowQueryMs > 0 && elapsed >= this.slowQueryMs) await this.recordSlow(statement, elapsed);
     return result;
   }
 
   /** Runs statements as one write transaction on the tuned connection; slow batches are recorded too. */
-  async batch(statements: InStatement[]): Promise<ResultSet[]> {
+  async batch(statements: InStatement[]): Promise<QueryResult[]> {
     const started = performance.now();
-    let result: ResultSet[];
+    let result: QueryResult[];
     try {
-      result = await this.client.batch(statements, "write");
+      result = this.#connection.batch(statements);
     } catch (error) {
       await this.reconnect();
       throw error;
@@ -159,7 +156,7 @@ export class EdgeStore {
     try {
       const sql = typeof statement === "string" ? statement : statement.sql;
       const plan = await this.explain(statement).catch((e: unknown) => `plan unavailable: ${String(e)}`);
-      await this.client.execute({
+      this.#connection.execute({
         sql: "INSERT INTO slow_queries (recorded_at, sql, duration_ms, plan) VALUES (?, ?, ?, ?)",
         args: [Date.now(), note ? `${sql} -- ${note}` : sql, durationMs, plan],
       });
@@ -172,20 +169,25 @@ export class EdgeStore {
   async explain(statement: InStatement): Promise<string> {
     const sql = typeof statement === "string" ? statement : statement.sql;
     const args = typeof statement === "string" ? [] : statement.args;
-    const rs = await this.client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: args ?? [] });
+    const rs = this.#connection.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: args ?? [] });
     return rs.rows.map((r) => String(r.detail)).join("\n");
   }
 
-  close(): void {
-    this.#client.close();
+  /**
+   * Runs a script of several statements, each to completion, on the store's connection: nothing else
+   * runs between them. A script that fails part-way is rolled back and the store reconnects.
+   */
+  async executeScript(sql: string): Promise<void> {
+    try {
+      this.#connection.executeScript(sql);
+    } catch (error) {
+      if (this.#connection.inTransaction) this.#connection.executeScript("ROLLBACK");
+      await this.reconnect();
+      throw error;
+    }
   }
-}
 
-function connect(path: string, tuning: Tuning): Client {
-  return createClient({
-    url: `file:${path}`,
-    concurrency: 1,
-    timeout: tuning.busyTimeoutMs,
-    intMode: "number",
-  });
+  close(): void {
+    this.#connection.close();
+  }
 }

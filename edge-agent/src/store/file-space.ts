@@ -14,7 +14,7 @@ export interface SpaceStats {
 }
 
 async function pragmaNumber(store: EdgeStore, name: string): Promise<number> {
-  const rs = await store.client.execute(`PRAGMA ${name}`);
+  const rs = await store.execute(`PRAGMA ${name}`);
   return Number(rs.rows[0]?.[0] ?? 0);
 }
 
@@ -44,9 +44,9 @@ export async function spaceStats(store: EdgeStore): Promise<SpaceStats> {
 export async function incrementalVacuum(store: EdgeStore, pages?: number): Promise<number> {
   const before = await pragmaNumber(store, "freelist_count");
   if (before === 0) return 0;
-  // Not execute(): @libsql/client steps this pragma once, so it frees a single page and stays active
-  // (the next checkpoint then fails with SQLITE_LOCKED). executeMultiple runs it to completion.
-  await store.client.executeMultiple(
+  // A script, not execute(): the pragma returns a row per page freed, and a statement stepped only once
+  // would free one page and stay active (the next checkpoint then fails with SQLITE_LOCKED).
+  await store.executeScript(
     pages === undefined ? "PRAGMA incremental_vacuum" : `PRAGMA incremental_vacuum(${Math.floor(pages)})`,
   );
   return before - (await pragmaNumber(store, "freelist_count"));

@@ -121,7 +121,7 @@ describe("Maintenance.runOnce", () => {
 
   it("re-verifies the pragmas and re-applies a drifted one", async () => {
     const store = await filledStore(1);
-    await store.client.execute("PRAGMA cache_size=-64");
+    await store.execute("PRAGMA cache_size=-64");
     expect((await maintenance(store).runOnce()).pragmasReapplied).toBe(true);
     expect(await store.pragmaDrift()).toEqual({});
   });

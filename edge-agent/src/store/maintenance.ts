@@ -123,7 +123,7 @@ export class Maintenance {
     const { reapplied } = await store.ensurePragmas();
 
     // analysis_limit keeps ANALYZE/optimize to a sample of each index: bounded time on a Pi.
-    await store.client.execute("PRAGMA analysis_limit=400");
+    await store.execute("PRAGMA analysis_limit=400");
     const stats = await store.execute(
       "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sqlite_stat1'",
     );

@@ -4,8 +4,13 @@ import { OBSERVATION_SQL_COLUMNS, observationValues } from "@piwardrive/shared-s
 import type { NetworkRollup } from "./network-rollup.js";
 
 /*
- * Each flush is three statements whatever its size: the rows travel as one JSON array per table and
- * SQLite unpacks them with json_each, so a 1,000-row batch costs three round-trips, not 1,000.
+ * A flush is a handful of statements whatever its size: the rows travel as JSON arrays and SQLite unpacks
+ * them with json_each, so a 1,000-row batch costs a few round-trips, not 1,000.
+ *
+ * Each JSON text carries at most ROWS_PER_STATEMENT rows (~60 KB of typical sightings). A longer string
+ * would be over V8's large-object size (128 KB) and be allocated straight into the old generation, where
+ * only a full mark-compact frees it: at import speed that was ~30 MB of garbage a second, and the import's
+ * peak RSS (docs/benchmarks.md). Under the limit, each text dies young in a scavenge.
  *
  * Every statement reads json_each through a MATERIALIZED CTE, so each row's JSON is rendered once.
  * Written directly (`SELECT j.value->>0, j.value->>1, ... FROM json_each(?) AS j`), SQLite re-renders
@@ -21,9 +26,19 @@ const INSERT_OBSERVATIONS = `${ROWS}
 INSERT INTO observations (run_id, ${OBSERVATION_SQL_COLUMNS.join(", ")})
 SELECT ?, ${pick(OBSERVATION_SQL_COLUMNS.length)} FROM j`;
 
-export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement {
-  const values = rows.map(observationValues);
-  return { sql: INSERT_OBSERVATIONS, args: [JSON.stringify(values), runId] };
+/** Rows per JSON text, keeping typical texts well under V8's 128 KB large-object size. */
+export const ROWS_PER_STATEMENT = 250;
+
+function* inChunks<T>(items: readonly T[]): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) yield items.slice(i, i + ROWS_PER_STATEMENT);
+}
+
+/** The rows' INSERTs, in row order (so their seqs are consecutive on the store's one connection). */
+export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement[] {
+  return Array.from(inChunks(rows), (chunk) => ({
+    sql: INSERT_OBSERVATIONS,
+    args: [JSON.stringify(chunk.map(observationValues)), runId],
+  }));
 }
 
 /** The `networks` columns an upsert writes, in the order of `upsertNetworks`'s values. */
@@ -84,9 +99,11 @@ export function networkRollupValues(n: NetworkRollup): (string | number | null)[
   ];
 }
 
-export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement {
-  const values = rollups.map(networkRollupValues);
-  return { sql: UPSERT_NETWORKS, args: [JSON.stringify(values)] };
+export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement[] {
+  return Array.from(inChunks(rollups), (chunk) => ({
+    sql: UPSERT_NETWORKS,
+    args: [JSON.stringify(chunk.map(networkRollupValues))],
+  }));
 }
 
 const INSERT_FIXES = `${ROWS}
@@ -94,8 +111,15 @@ INSERT OR IGNORE INTO gps_fixes (run_id, fixed_at, lat, lon, altitude_m, mode, a
   speed_mps, track_deg, source)
 SELECT ?, ${pick(10)} FROM j`;
 
-export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement {
-  const values = fixes.map((f) => [
+export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement[] {
+  return Array.from(inChunks(fixes), (chunk) => ({
+    sql: INSERT_FIXES,
+    args: [JSON.stringify(chunk.map(fixValues)), runId],
+  }));
+}
+
+function fixValues(f: GpsFixRecord): (string | number | null)[] {
+  return [
     f.fixedAt,
     f.lat,
     f.lon,
@@ -106,6 +130,5 @@ export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): I
     f.speedMps,
     f.trackDeg,
     f.source,
-  ]);
-  return { sql: INSERT_FIXES, args: [JSON.stringify(values), runId] };
+  ];
 }

@@ -59,11 +59,10 @@ describe("OutboxReader", () => {
   it("commits a plan in one script under synchronous=FULL, then restores the tuned setting", async () => {
     await writeRun(store, 5);
     const scripts: string[] = [];
-    const client = store.client;
-    const executeMultiple = client.executeMultiple.bind(client);
-    client.executeMultiple = (sql) => {
+    const executeScript = store.executeScript.bind(store);
+    store.executeScript = (sql) => {
       scripts.push(sql.replace(/\s+/g, " "));
-      return executeMultiple(sql);
+      return executeScript(sql);
     };
     await reader().next(true);
     expect(scripts).toHaveLength(1);

@@ -96,9 +96,9 @@ export class SyncLedger {
    * answer `duplicate` for rows it never saw. Acks need no such care: a lost ack means a resend of the
    * same plan, which the cloud answers as a duplicate.
    *
-   * The pragma, the transaction and the restore go as ONE script (executeMultiple) on the store's single
+   * The pragma, the transaction and the restore go as ONE script (executeScript) on the store's single
    * connection, so no other statement of this process (a maintenance pragma check, say) can run between
-   * them; a script that fails part-way is rolled back by the client, and the store then reconnects.
+   * them; a script that fails part-way is rolled back, and the store reconnects (tuned again).
    */
   async commitPlan(plan: BatchPlan): Promise<boolean> {
     const values = [
@@ -115,20 +115,14 @@ export class SyncLedger {
       this.#now(),
     ].map(literal);
     const tuned = this.#store.tuning.synchronous;
-    try {
-      await this.#store.client.executeMultiple(`PRAGMA synchronous=FULL;
-        BEGIN IMMEDIATE;
-        INSERT OR IGNORE INTO sync_batches (target, batch_seq, run_id, first_seq, last_seq, observation_count,
-          fix_after_id, fix_last_id, health_after_id, health_last_id, planned_at) VALUES (${values.join(", ")});
-        UPDATE sync_state SET next_batch_seq = max(next_batch_seq, ${literal(plan.batchSeq + 1)}),
-          updated_at = ${values[10]} WHERE target = ${values[0]} AND changes() = 1;
-        COMMIT;
-        PRAGMA synchronous=${tuned};`);
-    } catch (error) {
-      // As EdgeStore.batch does after a failed write: a fresh connection, tuned again (synchronous too).
-      await this.#store.reconnect();
-      throw error;
-    }
+    await this.#store.executeScript(`PRAGMA synchronous=FULL;
+      BEGIN IMMEDIATE;
+      INSERT OR IGNORE INTO sync_batches (target, batch_seq, run_id, first_seq, last_seq, observation_count,
+        fix_after_id, fix_last_id, health_after_id, health_last_id, planned_at) VALUES (${values.join(", ")});
+      UPDATE sync_state SET next_batch_seq = max(next_batch_seq, ${literal(plan.batchSeq + 1)}),
+        updated_at = ${values[10]} WHERE target = ${values[0]} AND changes() = 1;
+      COMMIT;
+      PRAGMA synchronous=${tuned};`);
     const stored = (await this.plans()).find((p) => p.batchSeq === plan.batchSeq);
     return (
       stored !== undefined &&

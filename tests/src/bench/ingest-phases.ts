@@ -70,7 +70,7 @@ export async function runWriterPhase(dir: string, rows: number, seed: number): P
   const samples = sampler.stop();
   const hwm = procStatusMb("self", "VmHWM");
   const counts = await storeCounts(async (sql) => {
-    const row = (await store.client.execute(sql)).rows[0];
+    const row = (await store.execute(sql)).rows[0];
     return row === undefined ? [] : Array.from({ length: row.length }, (_, i) => row[i]);
   });
   const flushes = writer.stats.flushes;

@@ -38,8 +38,8 @@ async function viaWriter(): Promise<{ observations: Row[]; networks: Row[] }> {
     const plain = (rs: { columns: string[]; rows: ArrayLike<unknown>[] }) =>
       rs.rows.map((r) => Object.fromEntries(rs.columns.map((c, i) => [c, r[i]])));
     return {
-      observations: plain(await store.client.execute(OBSERVATION_SQL)),
-      networks: plain(await store.client.execute(NETWORK_SQL)),
+      observations: plain(await store.execute(OBSERVATION_SQL)),
+      networks: plain(await store.execute(NETWORK_SQL)),
     };
   } finally {
     store.close();
