@@ -1,3 +1,4 @@
+export { AGENT_NODE_FLAGS } from "./agent-node-flags.js";
 export * from "./env.js";
 export { GpsTagger } from "./gps/gps-tagger.js";
 export * from "./guards/index.js";

@@ -30,21 +30,21 @@ const MIB = 1024 * 1024;
 export const PROFILES: Record<ProfileName, Omit<Tuning, "synchronous" | "busyTimeoutMs">> = {
   small: {
     profile: "small",
-    cacheSizeKib: 4 * 1024,
+    cacheSizeKib: 2 * 1024,
     mmapSizeBytes: 0,
     walAutocheckpointPages: 500,
     journalSizeLimitBytes: 8 * MIB,
   },
   medium: {
     profile: "medium",
-    cacheSizeKib: 6 * 1024,
+    cacheSizeKib: 3 * 1024,
     mmapSizeBytes: 0,
     walAutocheckpointPages: 4000,
     journalSizeLimitBytes: 32 * MIB,
   },
   large: {
     profile: "large",
-    cacheSizeKib: 8 * 1024,
+    cacheSizeKib: 4 * 1024,
     mmapSizeBytes: 0,
     walAutocheckpointPages: 8000,
     journalSizeLimitBytes: 64 * MIB,

@@ -2,7 +2,8 @@
  * Edge memory benchmark: the tuned store and the BatchedWriter (default options) ingesting a steady
  * 2,000 observations per second (200 rows every 100 ms) for --seconds S (default 60). RSS is sampled
  * once a second; the figure is the median of the second half, once the store and V8 have settled.
- * For scale, the same run measures a bare `node` process.
+ * For scale, the same run measures a bare `node` process. The load runs in a child process started with
+ * the agent's Node.js flags (AGENT_NODE_FLAGS, as deploy/piwardrive-edge.service starts the agent).
  *
  *   npm run bench:edge-memory -- --seconds 60
  */
@@ -10,10 +11,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AGENT_NODE_FLAGS } from "@piwardrive/edge-agent/agent-node-flags";
 import { BatchedWriter, EdgeStore } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
-import { numberArg } from "./args.js";
+import { numberArg, stringArg } from "./args.js";
 import { benchTuning } from "./bench-tuning.js";
+import { reportPhaseResult, runPhaseInChild } from "./phase-child.js";
 import { max, median, procStatusMb } from "./rss.js";
 import { syntheticObservations } from "./synthetic-observations.js";
 
@@ -40,21 +44,27 @@ function bareNodeRssMb(): Promise<number> {
   });
 }
 
-async function main(): Promise<void> {
-  const afterImports = process.memoryUsage().rss / MIB;
-  const seconds = Math.floor(numberArg(process.argv.slice(2), "seconds", 60));
+interface LoadResult {
+  afterImportsMb: number;
+  afterOpenMb: number;
+  samplesMb: number[];
+  written: number;
+  committed: number;
+  flushes: number;
+  profile: string;
+}
+
+/** In the child: the store and writer under the steady load, RSS sampled once a second. */
+async function runLoad(seconds: number): Promise<LoadResult> {
+  const afterImportsMb = process.memoryUsage().rss / MIB;
   const tuning = benchTuning();
   const dir = mkdtempSync(join(tmpdir(), "pw-bench-memory-"));
-  console.log(
-    `edge memory bench: ${seconds} s at ${RATE_PER_S} obs/s (${RATE_PER_S / (1000 / TICK_MS)} rows every ${TICK_MS} ms), profile ${tuning.profile}, node ${process.version}`,
-  );
-  const bare = await bareNodeRssMb();
   const store = await EdgeStore.open({ path: join(dir, "edge.db"), tuning });
-  const afterOpen = process.memoryUsage().rss / MIB;
+  const afterOpenMb = process.memoryUsage().rss / MIB;
   const writer = new BatchedWriter(store);
   const rows = syntheticObservations({ rows: seconds * RATE_PER_S + RATE_PER_S, startMs: Date.now() });
   const perTick = (RATE_PER_S * TICK_MS) / 1000;
-  const samples: number[] = [];
+  const samplesMb: number[] = [];
   let written = 0;
   let producing: Promise<unknown> = Promise.resolve();
   const tick = setInterval(() => {
@@ -67,7 +77,7 @@ async function main(): Promise<void> {
     written += batch.length;
     producing = producing.then(() => writer.write(batch));
   }, TICK_MS);
-  const sampler = setInterval(() => samples.push(process.memoryUsage().rss / MIB), 1000);
+  const sampler = setInterval(() => samplesMb.push(process.memoryUsage().rss / MIB), 1000);
   try {
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 50));
   } finally {
@@ -77,22 +87,45 @@ async function main(): Promise<void> {
   await producing;
   await writer.close();
   const committed = writer.stats.committedObservations;
+  const flushes = writer.stats.flushes;
   store.close();
   rmSync(dir, { recursive: true, force: true });
-  if (committed !== written) throw new Error(`wrote ${written} rows but the writer committed ${committed}`);
+  return { afterImportsMb, afterOpenMb, samplesMb, written, committed, flushes, profile: tuning.profile };
+}
 
+async function main(seconds: number): Promise<void> {
+  console.log(
+    `edge memory bench: ${seconds} s at ${RATE_PER_S} obs/s (${RATE_PER_S / (1000 / TICK_MS)} rows every ${TICK_MS} ms), profile ${benchTuning().profile}, node ${process.version}, agent flags ${AGENT_NODE_FLAGS.join(" ") || "(none)"}`,
+  );
+  const bare = await bareNodeRssMb();
+  const self = fileURLToPath(import.meta.url);
+  const load = await runPhaseInChild<LoadResult>("load", [
+    ...AGENT_NODE_FLAGS,
+    self,
+    "--phase",
+    "load",
+    "--seconds",
+    String(seconds),
+  ]);
+  if (load.committed !== load.written) {
+    throw new Error(`wrote ${load.written} rows but the writer committed ${load.committed}`);
+  }
+  const samples = load.samplesMb;
   const secondHalf = samples.slice(Math.floor(samples.length / 2));
   const edge = median(secondHalf);
   console.log(
-    `rss (MB): ${afterImports.toFixed(1)} after loading the store and writer, ${afterOpen.toFixed(1)} with the store open; ` +
-      `then per second: ${samples.map((s) => s.toFixed(0)).join(" ")}`,
+    `rss (MB): ${load.afterImportsMb.toFixed(1)} after loading the store and writer, ${load.afterOpenMb.toFixed(1)} with the store open; ` +
+      `then per second: ${samples.map((v) => v.toFixed(0)).join(" ")}`,
   );
   console.log(
-    `edge: ${written} rows committed in ${writer.stats.flushes} flushes; median RSS of the second half ${edge.toFixed(1)} MB ` +
+    `edge: ${load.written} rows committed in ${load.flushes} flushes; median RSS of the second half ${edge.toFixed(1)} MB ` +
       `(min ${Math.min(...secondHalf).toFixed(1)}, max ${max(secondHalf).toFixed(1)}); bare node ${bare.toFixed(1)} MB`,
   );
   console.log(`target edge_rss_mb <= ${TARGET_EDGE_RSS_MB}: ${edge <= TARGET_EDGE_RSS_MB ? "PASS" : "MISS"}`);
   console.log(`edge_rss_mb=${edge.toFixed(1)} bare_node_rss_mb=${bare.toFixed(1)}`);
 }
 
-await main();
+const argv = process.argv.slice(2);
+const seconds = Math.floor(numberArg(argv, "seconds", 60));
+if (stringArg(argv, "phase") === "load") reportPhaseResult(await runLoad(seconds));
+else await main(seconds);
