@@ -49,15 +49,17 @@ describe("sync through a faulty TCP link", () => {
     let backlog = -1;
     let runs = 0;
     let duplicates = 0;
+    let lastRun = "";
     // until the whole schedule was played and the backlog is empty; more rows (a new run) when it drains early
     while ((backlog > 0 || proxy.connections < schedule.length) && runs < 40) {
       runs += 1;
       if (backlog === 0) await edge.importText(syntheticWigleCsv(10_000, { tag: 50 + runs }));
-      const { json } = await edge.syncOnce(url);
+      const { json, code, stderr } = await edge.syncOnce(url);
       backlog = json?.backlog ?? -1;
+      lastRun = `run ${runs}: exit ${code}; stderr: ${stderr.trim()}`;
       duplicates += json?.duplicates ?? 0;
     }
-    expect(backlog).toBe(0);
+    expect(backlog, lastRun).toBe(0);
     for (const fault of ["drop", "reset", "cut-response", "delay", "stall"] as const) {
       expect(proxy.applied[fault], fault).toBeGreaterThan(0);
     }

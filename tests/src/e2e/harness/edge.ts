@@ -40,7 +40,9 @@ export class EdgeHarness {
   }
 
   /** `sync --once --json` to completion. */
-  async syncOnce(cloud: CloudHarness | string): Promise<{ code: number | null; json: SyncJson | null }> {
+  async syncOnce(
+    cloud: CloudHarness | string,
+  ): Promise<{ code: number | null; json: SyncJson | null; stderr: string }> {
     const url = typeof cloud === "string" ? cloud : cloud.url;
     const r = await run(process.execPath, [...this.syncArgs(url), "--once", "--json"]);
     const line = r.stdout.trim().split("\n").pop() ?? "";
@@ -50,7 +52,7 @@ export class EdgeHarness {
     } catch {
       json = null;
     }
-    return { code: r.code, json };
+    return { code: r.code, json, stderr: r.stderr };
   }
 
   /** A `sync --once` left running (to be killed). */

@@ -30,8 +30,9 @@ export function spawnChild(
   proc.stderr?.on("data", (d: Buffer) => {
     out += d.toString();
   });
+  // "close", not "exit": only then has all of the child's output been read.
   const exited = new Promise<number | null>((resolve) => {
-    proc.once("exit", (code) => resolve(code));
+    proc.once("close", (code) => resolve(code));
     proc.once("error", () => resolve(-1));
   });
   const child: Child = { proc, name, output: () => out, exited };
