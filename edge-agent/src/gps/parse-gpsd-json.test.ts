@@ -2,7 +2,7 @@ import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventTally } from "../sources/event-tally.js";
-import { linesOfText, readFileLines } from "../sources/read-lines.js";
+import { linesOfText, streamLines } from "../sources/file-input.js";
 import type { ParseContext, SourceEvent } from "../sources/source-event.js";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { looksLikeGpsdJson, parseGpsdJson } from "./parse-gpsd-json.js";
@@ -22,7 +22,7 @@ const tpvLines = (text: string) => text.split("\n").filter((l) => l.startsWith('
 
 describe("parseGpsdJson on the gpspipe -w fixture (Quectel EG25)", async () => {
   const text = readFixture(QUECTEL);
-  const events = await collect(parseGpsdJson(readFileLines(fixturePath(QUECTEL)), ctx));
+  const events = await collect(parseGpsdJson(streamLines(fixturePath(QUECTEL)), ctx));
   const tally = await EventTally.of(events);
 
   it("counts only TPVs as records: VERSION, DEVICES, WATCH and SKY are not", () => {
@@ -61,7 +61,7 @@ describe("parseGpsdJson on the gpspipe -w fixture (Quectel EG25)", async () => {
 
 describe("parseGpsdJson on gpsd's regression output (BU-353-S4)", async () => {
   const text = readFixture(REGRESS);
-  const events = await collect(parseGpsdJson(readFileLines(fixturePath(REGRESS)), ctx));
+  const events = await collect(parseGpsdJson(streamLines(fixturePath(REGRESS)), ctx));
   const tally = await EventTally.of(events);
   const tpvs = tpvLines(text);
 

@@ -2,7 +2,7 @@ import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventTally } from "../sources/event-tally.js";
-import { linesOfText, readFileLines } from "../sources/read-lines.js";
+import { linesOfText, streamLines } from "../sources/file-input.js";
 import type { ParseContext, SourceEvent } from "../sources/source-event.js";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { nmeaChecksum } from "./nmea-sentence.js";
@@ -18,7 +18,7 @@ const FILES = {
 
 async function parseFile(relative: string) {
   const events: SourceEvent[] = [];
-  for await (const e of parseNmea(readFileLines(fixturePath(relative)), ctx)) events.push(e);
+  for await (const e of parseNmea(streamLines(fixturePath(relative)), ctx)) events.push(e);
   return { events, tally: await EventTally.of(events), fixes: fixesOf(events) };
 }
 const fixesOf = (events: SourceEvent[]): GpsFixRecord[] =>

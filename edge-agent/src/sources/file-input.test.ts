@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { ReadProgress, streamChunks, streamLines } from "./file-input.js";
-import { linesOfText } from "./read-lines.js";
+import { linesOfText, ReadProgress, streamChunks, streamLines } from "./file-input.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pw-file-input-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

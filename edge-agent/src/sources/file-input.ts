@@ -77,6 +77,14 @@ export async function* streamLines(path: string, progress?: ReadProgress): Async
   if (head.length > 0) yield head.join("");
 }
 
+/** Lines of text already in memory (a test case, a response body), split as streamLines splits a file. */
+export async function* linesOfText(text: string): AsyncGenerator<string> {
+  const lines = text.split(/\r?\n/);
+  // No empty line after a final newline.
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  yield* lines;
+}
+
 /** The whole file as UTF-8 text, refusing files over `limit` bytes before reading any of them. */
 export async function readWholeText(
   path: string,

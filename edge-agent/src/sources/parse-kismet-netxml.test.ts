@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { EventTally } from "./event-tally.js";
+import { streamChunks } from "./file-input.js";
 import { looksLikeKismetNetxml, parseKismetNetxml } from "./parse-kismet-netxml.js";
-import { readFileChunks } from "./read-lines.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 import { parseKismetTime } from "./xml-events.js";
 
@@ -29,7 +29,7 @@ const observations = (events: SourceEvent[]): ObservationRecord[] =>
 
 describe("parseKismetNetxml on the Kismet 2016 fixture (no GPS)", async () => {
   const text = readFixture(NETXML);
-  const events = await collect(parseKismetNetxml(readFileChunks(fixturePath(NETXML)), ctx));
+  const events = await collect(parseKismetNetxml(streamChunks(fixturePath(NETXML)), ctx));
   const tally = await EventTally.of(events);
   const obs = observations(events);
   const byMac = (mac: string) => obs.find((o) => o.mac === mac);

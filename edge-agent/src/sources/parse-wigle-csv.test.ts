@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { EventTally } from "./event-tally.js";
+import { linesOfText, streamLines } from "./file-input.js";
 import { looksLikeWigleCsv, parseWigleCsv } from "./parse-wigle-csv.js";
-import { linesOfText, readFileLines } from "./read-lines.js";
 import type { ParseContext, SourceEvent } from "./source-event.js";
 
 const BRUCE = "wigle-csv/bruce-m5stack-cardputer_wifi+ble_1.6.csv";
@@ -33,7 +33,7 @@ function rawRows(text: string): string[] {
 
 describe("parseWigleCsv on the Bruce 1.6 fixture", async () => {
   const text = readFixture(BRUCE);
-  const events = await collect(parseWigleCsv(readFileLines(fixturePath(BRUCE)), AFTER_BRUCE));
+  const events = await collect(parseWigleCsv(streamLines(fixturePath(BRUCE)), AFTER_BRUCE));
   const obs = observations(events);
   const tally = await EventTally.of(events);
   const rows = rawRows(text);
@@ -123,7 +123,7 @@ describe("parseWigleCsv on the Bruce 1.6 fixture", async () => {
 
   it("refuses every row against a clock from before the device's date, with a reason", async () => {
     const early = { capturedAt: Date.UTC(2025, 10, 25), now: Date.UTC(2025, 10, 25) };
-    const t = await EventTally.of(parseWigleCsv(readFileLines(fixturePath(BRUCE)), early));
+    const t = await EventTally.of(parseWigleCsv(streamLines(fixturePath(BRUCE)), early));
     expect(t.records).toBe(rows.length);
     expect(t.reasons).toEqual({ time_in_future: rows.length });
   });
@@ -131,7 +131,7 @@ describe("parseWigleCsv on the Bruce 1.6 fixture", async () => {
 
 describe("parseWigleCsv on the WiGLE Android 1.4 fixture", async () => {
   const text = readFixture(MI6);
-  const events = await collect(parseWigleCsv(readFileLines(fixturePath(MI6)), AFTER_MI6));
+  const events = await collect(parseWigleCsv(streamLines(fixturePath(MI6)), AFTER_MI6));
   const obs = observations(events);
   const rows = rawRows(text);
 
@@ -278,7 +278,7 @@ describe("parseWigleCsv on hand-made edge cases", () => {
 describe("parseWigleCsv input errors", () => {
   it("lets a missing file's I/O error through: it is not input to refuse", async () => {
     const run = async () => {
-      for await (const _ of parseWigleCsv(readFileLines("/nonexistent/wigle.csv"), AFTER_MI6)) {
+      for await (const _ of parseWigleCsv(streamLines("/nonexistent/wigle.csv"), AFTER_MI6)) {
         // drain
       }
     };
