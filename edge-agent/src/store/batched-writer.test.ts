@@ -43,6 +43,19 @@ describe("BatchedWriter", () => {
     expect(await count(store, "observations")).toBe(2500);
   });
 
+  it("records slow flushes with their plans and goes on committing without a failed flush", async () => {
+    const t = await openTempStore({ slowQueryMs: 0.000001 });
+    cleanups.push(t.cleanup);
+    const writer = new BatchedWriter(t.store, { maxBatchRows: 100, maxBatchAgeMs: 60_000 });
+    await writer.write(Array.from({ length: 500 }, (_, i) => sampleObservation(i)));
+    await writer.flush();
+    expect(writer.stats).toMatchObject({ flushes: 5, failedFlushes: 0, lastError: null });
+    expect(await count(t.store, "observations")).toBe(500);
+    const slow = await t.store.execute("SELECT sql, plan FROM slow_queries WHERE sql LIKE '%-- batch of%'");
+    expect(slow.rows.length).toBeGreaterThanOrEqual(5);
+    expect(String(slow.rows[0]?.plan)).toMatch(/json_each/);
+  });
+
   it("flushes a partial batch once it is old enough, without an explicit flush", async () => {
     const { store } = await temp();
     const writer = new BatchedWriter(store, { maxBatchRows: 1000, maxBatchAgeMs: 30 });

@@ -167,10 +167,7 @@ export class EdgeStore {
 
   /** EXPLAIN QUERY PLAN of a statement, one `detail` per line. */
   async explain(statement: InStatement): Promise<string> {
-    const sql = typeof statement === "string" ? statement : statement.sql;
-    const args = typeof statement === "string" ? [] : statement.args;
-    const rs = this.#connection.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: args ?? [] });
-    return rs.rows.map((r) => String(r.detail)).join("\n");
+    return this.#connection.queryPlan(statement).join("\n");
   }
 
   /**

@@ -64,4 +64,18 @@ describe("SqliteConnection", () => {
     expect(db.inTransaction).toBe(false);
     expect(db.execute("SELECT name FROM t").rows.map((r) => r.name)).toEqual(["kept"]);
   });
+
+  it("reads the plan of a write and leaves the connection able to commit", () => {
+    const insert = {
+      sql: "WITH j(value) AS MATERIALIZED (SELECT value FROM json_each(?)) INSERT INTO t (name) SELECT j.value->>0 FROM j",
+      args: ['[["a"]]'],
+    };
+    const plan = db.queryPlan(insert);
+    expect(plan.join("\n")).toMatch(/json_each/);
+    // Without a reset, SQLite keeps an EXPLAIN of a write counted as a write in progress: COMMIT fails.
+    db.batch([insert, insert]);
+    expect(db.queryPlan(insert)).toEqual(plan);
+    db.batch([insert]);
+    expect(db.execute("SELECT count(*) AS n FROM t").rows[0]?.n).toBe(3);
+  });
 });

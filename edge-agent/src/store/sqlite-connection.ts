@@ -51,6 +51,27 @@ export class SqliteConnection {
     };
   }
 
+  /**
+   * EXPLAIN QUERY PLAN of a statement, one `detail` per row.
+   *
+   * SQLite steps an EXPLAIN through its listing routine, which does not halt the statement when the rows
+   * run out: until it is reset, an EXPLAIN of a write (INSERT, UPDATE, DELETE) counts as a writing
+   * statement in progress, and every later COMMIT on the connection fails with "cannot commit
+   * transaction - SQL statements in progress". The `libsql` package resets a statement only in `get()`, so
+   * the plan is read with `all()` and the statement then reset with a `get()` (which lists one row again
+   * and stops). Found when each slow flush, recorded with its plan, made the writer's next flush fail.
+   */
+  queryPlan(statement: InStatement): string[] {
+    const { sql, args } = typeof statement === "string" ? { sql: statement, args: undefined } : statement;
+    const prepared = this.#prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    const bound = toSqlArgs(args);
+    const columns = prepared.columns().map((c) => c.name);
+    const detail = columns.indexOf("detail");
+    const rows = prepared.raw(true).all(bound) as unknown[][];
+    prepared.raw(true).get(bound);
+    return rows.map((row) => String(row[detail]));
+  }
+
   /** Runs the statements as one `BEGIN IMMEDIATE` transaction; any failure rolls all of them back. */
   batch(statements: readonly InStatement[]): QueryResult[] {
     this.#db.exec("BEGIN IMMEDIATE");
