@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createClient } from "@libsql/client";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { drizzle } from "drizzle-orm/libsql/sqlite3";
 import Database from "libsql";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrateCloud, migrateEdge, migrateEdgeConnection, migrationsFolders } from "./index.js";
@@ -103,6 +105,38 @@ describe("migrations", () => {
     await migrateEdge(again);
     again.close();
     expect(await snapshot(`file:${viaConnection}`)).toEqual(expected);
+  });
+
+  it("upgrades a store from before 0002: mean-RSSI sums filled from the stored sightings, mac index gone", async () => {
+    // The committed migrations up to 0001, as an agent of that time had applied them.
+    const oldFolder = join(dir, "edge-0001");
+    cpSync(migrationsFolders.edge, oldFolder, { recursive: true });
+    const journalPath = join(oldFolder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < "0002");
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const path = join(dir, "edge-upgrade.db");
+    const client = createClient({ url: `file:${path}` });
+    await migrate(drizzle(client), { migrationsFolder: oldFolder });
+    client.close();
+
+    const { db, connection } = syncConnection(path);
+    db.exec(`INSERT INTO networks (mac, kind, first_seen, last_seen, observation_count)
+      VALUES ('aa:aa:aa:aa:aa:01', 'wifi', 1, 3, 3), ('aa:aa:aa:aa:aa:02', 'ble', 1, 1, 1)`);
+    db.exec(`INSERT INTO observations (run_id, kind, mac, seen_at, rssi_dbm, source) VALUES
+      ('r', 'wifi', 'aa:aa:aa:aa:aa:01', 1, -50, 't'), ('r', 'wifi', 'aa:aa:aa:aa:aa:01', 2, NULL, 't'),
+      ('r', 'wifi', 'aa:aa:aa:aa:aa:01', 3, -70, 't'), ('r', 'ble', 'aa:aa:aa:aa:aa:02', 1, NULL, 't')`);
+    migrateEdgeConnection(connection);
+    const sums = db.prepare("SELECT mac, rssi_sum, rssi_count FROM networks ORDER BY mac").raw(true).all();
+    expect(sums).toEqual([
+      ["aa:aa:aa:aa:aa:01", -120, 2],
+      ["aa:aa:aa:aa:aa:02", 0, 0],
+    ]);
+    const indexes = db.prepare(
+      "SELECT name FROM sqlite_master WHERE tbl_name = 'observations' AND type = 'index'",
+    );
+    expect(indexes.raw(true).all()).toEqual([]);
+    db.close();
   });
 
   it("rolls back a migration run that fails part-way", async () => {

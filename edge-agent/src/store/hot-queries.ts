@@ -55,10 +55,15 @@ export function searchSsid(prefix: string, limit = 100): InStatement {
   };
 }
 
+/**
+ * A transmitter's statistics over every sighting stored since it was first seen (retention's pruning
+ * included), from its `networks` row by primary key: the outbox itself has no index by transmitter.
+ */
 export function networkStats(mac: string): InStatement {
   return {
-    sql: `SELECT count(*) AS observations, min(seen_at) AS first_seen, max(seen_at) AS last_seen,
-      max(rssi_dbm) AS best_rssi_dbm, avg(rssi_dbm) AS mean_rssi_dbm FROM observations WHERE mac = ?`,
+    sql: `SELECT observation_count AS observations, first_seen, last_seen, best_rssi_dbm,
+      CASE WHEN rssi_count > 0 THEN CAST(rssi_sum AS REAL) / rssi_count END AS mean_rssi_dbm
+      FROM networks WHERE mac = ?`,
     args: [mac],
   };
 }

@@ -8,4 +8,9 @@ export * from "./maintenance.js";
 export * from "./network-rollup.js";
 export * from "./retention.js";
 export * from "./tuning.js";
-export { NETWORK_UPSERT_COLUMNS, NETWORK_UPSERT_CONFLICT, networkRollupValues } from "./write-statements.js";
+export {
+  NETWORK_UPSERT_COLUMNS,
+  NETWORK_UPSERT_CONFLICT,
+  networkValues,
+  type SqlValue,
+} from "./write-statements.js";

@@ -18,6 +18,9 @@ export interface NetworkRollup {
   weightSum: number;
   weightedLatSum: number;
   weightedLonSum: number;
+  /** Sum and count of the RSSIs reported: their mean is the network's mean signal. */
+  rssiSum: number;
+  rssiCount: number;
 }
 
 /**
@@ -45,6 +48,8 @@ export function rollUpNetworks(batch: readonly ObservationRecord[]): NetworkRoll
         weightSum: 0,
         weightedLatSum: 0,
         weightedLonSum: 0,
+        rssiSum: 0,
+        rssiCount: 0,
       };
       byMac.set(o.mac, n);
     } else {
@@ -60,10 +65,14 @@ export function rollUpNetworks(batch: readonly ObservationRecord[]): NetworkRoll
       if (o.seenAt < n.firstSeen) n.firstSeen = o.seenAt;
     }
     n.count += 1;
-    if (o.rssiDbm !== null && (n.bestRssi === null || o.rssiDbm > n.bestRssi)) {
-      n.bestRssi = o.rssiDbm;
-      n.bestLat = o.lat;
-      n.bestLon = o.lon;
+    if (o.rssiDbm !== null) {
+      n.rssiSum += o.rssiDbm;
+      n.rssiCount += 1;
+      if (n.bestRssi === null || o.rssiDbm > n.bestRssi) {
+        n.bestRssi = o.rssiDbm;
+        n.bestLat = o.lat;
+        n.bestLon = o.lon;
+      }
     }
     if (o.lat !== null && o.lon !== null) {
       const w = rssiWeight(o.rssiDbm);

@@ -14,8 +14,8 @@ const STATEMENT_CACHE_SIZE = 128;
  * files) with a cache of prepared statements.
  *
  * Why not @libsql/client: it prepares every statement anew, and a prepared statement keeps its bound
- * values until V8 garbage-collects its wrapper, which only a full mark-compact does. The writer binds each
- * batch as one JSON text (~250 KB per 1,000 rows), so those copies piled up outside the V8 heap: 2,000
+ * values until V8 garbage-collects its wrapper, which only a full mark-compact does. The writer then bound
+ * each batch as one JSON text (~250 KB per 1,000 rows), and those copies piled up outside the V8 heap: 2,000
  * executions of a 110 KB argument grew RSS from 60 to 231 MB, while one cached statement, rebound each
  * time, stayed at 60 MB (docs/decisions/0008-edge-store-prepared-statements.md). A cached statement also
  * skips SQLite's parse and plan on every flush.

@@ -4,51 +4,76 @@ import { OBSERVATION_SQL_COLUMNS, observationValues } from "@piwardrive/shared-s
 import type { NetworkRollup } from "./network-rollup.js";
 
 /*
- * A flush is a handful of statements whatever its size: the rows travel as JSON arrays and SQLite unpacks
- * them with json_each, so a 1,000-row batch costs a few round-trips, not 1,000.
+ * A flush is a few multi-row INSERTs whatever its size, with every value bound directly: 100 rows per
+ * statement, then 10, then 1, so a flush of any size runs at most three statement texts per table, each
+ * prepared once and kept in the connection's statement cache (sqlite-connection.ts).
  *
- * Each JSON text carries at most ROWS_PER_STATEMENT rows (~60 KB of typical sightings). A longer string
- * would be over V8's large-object size (128 KB) and be allocated straight into the old generation, where
- * only a full mark-compact frees it: at import speed that was ~30 MB of garbage a second, and the import's
- * peak RSS (docs/benchmarks.md). Under the limit, each text dies young in a scavenge.
- *
- * Every statement reads json_each through a MATERIALIZED CTE, so each row's JSON is rendered once.
- * Written directly (`SELECT j.value->>0, j.value->>1, ... FROM json_each(?) AS j`), SQLite re-renders
- * `j.value` from the parsed batch for every reference, 17 times per observation: the insert cost 9.6 us
- * per row against 5.4 us through the CTE (libSQL 3.45; docs/decisions/0007-edge-write-path-memory-budget.md).
+ * Why not one statement over `json_each(?)`, as before: the rows then travel as JSON text that JavaScript
+ * writes and SQLite parses again; 1,000,000 sightings took 10.9-11.1 s that way against 8.6-9.9 s bound
+ * (docs/decisions/0009-outbox-without-secondary-index.md). Bound values also leave no large strings
+ * behind: the arguments of 100 rows are one ~14 KB array, far below V8's large-object size.
  */
 
-/** `WITH j(value) AS MATERIALIZED (...)`: the batch's rows, each row's JSON rendered once. */
-const ROWS = "WITH j(value) AS MATERIALIZED (SELECT value FROM json_each(?))";
-const pick = (n: number) => Array.from({ length: n }, (_, i) => `j.value->>${i}`).join(", ");
+export type SqlValue = string | number | null;
 
-const INSERT_OBSERVATIONS = `${ROWS}
-INSERT INTO observations (run_id, ${OBSERVATION_SQL_COLUMNS.join(", ")})
-SELECT ?, ${pick(OBSERVATION_SQL_COLUMNS.length)} FROM j`;
+/** Rows per statement, largest first. */
+export const ROWS_PER_STATEMENT = [100, 10, 1] as const;
 
-/** Rows per JSON text, keeping typical texts well under V8's 128 KB large-object size. */
-export const ROWS_PER_STATEMENT = 250;
-
-function* inChunks<T>(items: readonly T[]): Generator<readonly T[]> {
-  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) yield items.slice(i, i + ROWS_PER_STATEMENT);
+/** The SQL texts of one table's insert, by rows per statement (built once each). */
+function multiRowSql(head: string, width: number, tail = ""): (rows: number) => string {
+  const tuple = `(${Array.from({ length: width }, () => "?").join(", ")})`;
+  const texts = new Map<number, string>();
+  return (rows) => {
+    let sql = texts.get(rows);
+    if (sql === undefined) {
+      sql = `${head} VALUES ${Array.from({ length: rows }, () => tuple).join(", ")}${tail}`;
+      texts.set(rows, sql);
+    }
+    return sql;
+  };
 }
+
+/** The items as multi-row statements, in order: `write(item, args)` appends one item's values. */
+function multiRowStatements<T>(
+  items: readonly T[],
+  sqlFor: (rows: number) => string,
+  write: (item: T, args: SqlValue[]) => void,
+): InStatement[] {
+  const statements: InStatement[] = [];
+  let next = 0;
+  for (const size of ROWS_PER_STATEMENT) {
+    while (items.length - next >= size) {
+      const args: SqlValue[] = [];
+      for (const end = next + size; next < end; next++) write(items[next] as T, args);
+      statements.push({ sql: sqlFor(size), args });
+    }
+  }
+  return statements;
+}
+
+const OBSERVATION_COLUMNS = ["run_id", ...OBSERVATION_SQL_COLUMNS];
+const observationSql = multiRowSql(
+  `INSERT INTO observations (${OBSERVATION_COLUMNS.join(", ")})`,
+  OBSERVATION_COLUMNS.length,
+);
 
 /** The rows' INSERTs, in row order (so their seqs are consecutive on the store's one connection). */
 export function insertObservations(runId: string, rows: readonly ObservationRecord[]): InStatement[] {
-  return Array.from(inChunks(rows), (chunk) => ({
-    sql: INSERT_OBSERVATIONS,
-    args: [JSON.stringify(chunk.map(observationValues)), runId],
-  }));
+  return multiRowStatements(rows, observationSql, (o, args) => {
+    args.push(runId);
+    for (const value of observationValues(o)) args.push(value);
+  });
 }
 
-/** The `networks` columns an upsert writes, in the order of `upsertNetworks`'s values. */
+/** The `networks` columns an upsert writes, in the order of `networkValues`. */
 export const NETWORK_UPSERT_COLUMNS =
   "mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen, observation_count, best_rssi_dbm, " +
-  "best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, lat, lon";
+  "best_lat, best_lon, weight_sum, weighted_lat_sum, weighted_lon_sum, rssi_sum, rssi_count, lat, lon";
 
 /**
  * How a batch's rollup (`excluded`) merges into the stored row (`networks`): newer sightings win the
- * descriptive fields (a later hidden sighting does not erase a known name); counts and weighted sums add up.
+ * descriptive fields (a later hidden sighting does not erase a known name); counts and sums add up, and
+ * the position estimate is recomputed from the summed weights.
  * Shared with the raw-SQLite baseline of the ingest benchmark, so both do the same work.
  */
 export const NETWORK_UPSERT_CONFLICT = `ON CONFLICT (mac) DO UPDATE SET
@@ -65,21 +90,23 @@ export const NETWORK_UPSERT_CONFLICT = `ON CONFLICT (mac) DO UPDATE SET
   weight_sum = networks.weight_sum + excluded.weight_sum,
   weighted_lat_sum = networks.weighted_lat_sum + excluded.weighted_lat_sum,
   weighted_lon_sum = networks.weighted_lon_sum + excluded.weighted_lon_sum,
+  rssi_sum = networks.rssi_sum + excluded.rssi_sum,
+  rssi_count = networks.rssi_count + excluded.rssi_count,
   lat = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
     THEN (networks.weighted_lat_sum + excluded.weighted_lat_sum) / (networks.weight_sum + excluded.weight_sum) END,
   lon = CASE WHEN networks.weight_sum + excluded.weight_sum > 0
     THEN (networks.weighted_lon_sum + excluded.weighted_lon_sum) / (networks.weight_sum + excluded.weight_sum) END`;
 
-const UPSERT_NETWORKS = `${ROWS}
-INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})
-SELECT ${pick(15)},
-  CASE WHEN j.value->>12 > 0 THEN (j.value->>13) / (j.value->>12) END,
-  CASE WHEN j.value->>12 > 0 THEN (j.value->>14) / (j.value->>12) END
-FROM j WHERE true
-${NETWORK_UPSERT_CONFLICT}`;
+const NETWORK_WIDTH = NETWORK_UPSERT_COLUMNS.split(",").length;
+const networkSql = multiRowSql(
+  `INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})`,
+  NETWORK_WIDTH,
+  `\n${NETWORK_UPSERT_CONFLICT}`,
+);
 
-/** A rollup's values in NETWORK_UPSERT_COLUMNS order, less the derived lat/lon the SQL computes. */
-export function networkRollupValues(n: NetworkRollup): (string | number | null)[] {
+/** A rollup's values in NETWORK_UPSERT_COLUMNS order; a new row's position is its own weighted centroid. */
+export function networkValues(n: NetworkRollup): SqlValue[] {
+  const centroid = (sum: number) => (n.weightSum > 0 ? sum / n.weightSum : null);
   return [
     n.mac,
     n.kind,
@@ -96,39 +123,48 @@ export function networkRollupValues(n: NetworkRollup): (string | number | null)[
     n.weightSum,
     n.weightedLatSum,
     n.weightedLonSum,
+    n.rssiSum,
+    n.rssiCount,
+    centroid(n.weightedLatSum),
+    centroid(n.weightedLonSum),
   ];
 }
 
 export function upsertNetworks(rollups: readonly NetworkRollup[]): InStatement[] {
-  return Array.from(inChunks(rollups), (chunk) => ({
-    sql: UPSERT_NETWORKS,
-    args: [JSON.stringify(chunk.map(networkRollupValues))],
-  }));
+  return multiRowStatements(rollups, networkSql, (n, args) => {
+    for (const value of networkValues(n)) args.push(value);
+  });
 }
 
-const INSERT_FIXES = `${ROWS}
-INSERT OR IGNORE INTO gps_fixes (run_id, fixed_at, lat, lon, altitude_m, mode, accuracy_m, hdop,
-  speed_mps, track_deg, source)
-SELECT ?, ${pick(10)} FROM j`;
+const FIX_COLUMNS = [
+  "run_id",
+  "fixed_at",
+  "lat",
+  "lon",
+  "altitude_m",
+  "mode",
+  "accuracy_m",
+  "hdop",
+  "speed_mps",
+  "track_deg",
+  "source",
+];
+const fixSql = multiRowSql(`INSERT OR IGNORE INTO gps_fixes (${FIX_COLUMNS.join(", ")})`, FIX_COLUMNS.length);
 
 export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement[] {
-  return Array.from(inChunks(fixes), (chunk) => ({
-    sql: INSERT_FIXES,
-    args: [JSON.stringify(chunk.map(fixValues)), runId],
-  }));
-}
-
-function fixValues(f: GpsFixRecord): (string | number | null)[] {
-  return [
-    f.fixedAt,
-    f.lat,
-    f.lon,
-    f.altitudeM,
-    f.mode,
-    f.accuracyM,
-    f.hdop,
-    f.speedMps,
-    f.trackDeg,
-    f.source,
-  ];
+  return multiRowStatements(fixes, fixSql, (f, args) => {
+    args.push(
+      runId,
+      f.fixedAt,
+      f.lat,
+      f.lon,
+      f.altitudeM,
+      f.mode,
+      f.accuracyM,
+      f.hdop,
+      f.speedMps,
+      f.trackDeg,
+      f.source,
+    );
+  });
 }

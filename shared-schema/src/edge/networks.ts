@@ -4,7 +4,9 @@ import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core
 /**
  * One row per transmitter (BSSID, BT/BLE address or cell key), maintained by the BatchedWriter in the
  * same transaction as the observations it summarises. The RSSI-weighted sums let the position estimate
- * be updated incrementally: lat = weighted_lat_sum / weight_sum.
+ * be updated incrementally: lat = weighted_lat_sum / weight_sum. It is also where per-transmitter
+ * statistics come from (counts, first/last seen, best and mean RSSI): they cover every sighting, including
+ * those retention has since pruned from the outbox.
  */
 export const networks = sqliteTable(
   "networks",
@@ -27,6 +29,9 @@ export const networks = sqliteTable(
     weightSum: real("weight_sum").notNull().default(0),
     weightedLatSum: real("weighted_lat_sum").notNull().default(0),
     weightedLonSum: real("weighted_lon_sum").notNull().default(0),
+    /** Sum and count of the sightings that carried an RSSI: the mean signal without reading observations. */
+    rssiSum: integer("rssi_sum").notNull().default(0),
+    rssiCount: integer("rssi_count").notNull().default(0),
   },
   (t) => [
     // The tuning guide's indexes, made valid for SQLite (see docs/decisions/0003-indexes.md).

@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * Append-only sightings: the edge outbox. `seq` is AUTOINCREMENT so it never goes backwards after
@@ -37,9 +37,9 @@ export const observations = sqliteTable(
     /** Which source wrote it: iw, iwlist, nmcli, wigle, kismet, btmgmt, ... */
     source: text("source").notNull(),
   },
-  // Deliberately one secondary index: every index costs ingest speed, and the spatial, signal and name
-  // queries run against `networks`. The outbox reads by seq (the primary key).
-  (t) => [index("observations_mac_seen_idx").on(t.mac, t.seenAt)],
+  // Deliberately no secondary index: the outbox is read by seq (the primary key), and every query by
+  // transmitter, place, signal or name runs against `networks`. A (mac, seen_at) index cost more than half
+  // of every commit's pages (docs/decisions/0009-outbox-without-secondary-index.md).
 );
 
 export type ObservationRow = typeof observations.$inferSelect;

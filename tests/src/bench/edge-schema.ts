@@ -3,9 +3,8 @@ import { join } from "node:path";
 import {
   NETWORK_UPSERT_COLUMNS,
   NETWORK_UPSERT_CONFLICT,
-  type NetworkRollup,
-  networkRollupValues,
   pragmaStatements,
+  type SqlValue,
   type Tuning,
 } from "@piwardrive/edge-agent/store";
 import { migrationsFolders } from "@piwardrive/migrations";
@@ -40,9 +39,8 @@ export const INSERT_OBSERVATION_SQL = `INSERT INTO observations (${OBSERVATION_C
 VALUES (${OBSERVATION_COLUMNS.map(() => "?").join(", ")})`;
 
 /**
- * One network rollup merged into `networks`: the same ON CONFLICT rules as the BatchedWriter's upsert
- * (edge-agent/src/store/write-statements.ts), written for one row of bound values instead of json_each;
- * the centroid (the last two values) is weighted_lat_sum / weight_sum, as the writer's SQL computes it.
+ * One network rollup merged into `networks`: the same columns, values (`networkValues`) and ON CONFLICT
+ * rules as the BatchedWriter's upsert (edge-agent/src/store/write-statements.ts), one row per statement.
  * writer-vs-raw.test.ts checks that both produce the same `networks` table.
  */
 export const UPSERT_NETWORK_SQL = `INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})
@@ -50,13 +48,6 @@ VALUES (${NETWORK_UPSERT_COLUMNS.split(",")
   .map(() => "?")
   .join(", ")})
 ${NETWORK_UPSERT_CONFLICT}`;
-
-export type SqlValue = string | number | null;
-
-export function networkParams(n: NetworkRollup): SqlValue[] {
-  const centroid = (sum: number) => (n.weightSum > 0 ? sum / n.weightSum : null);
-  return [...networkRollupValues(n), centroid(n.weightedLatSum), centroid(n.weightedLonSum)];
-}
 
 /** An observation's values in OBSERVATION_COLUMNS order. */
 export function observationParams(runId: string, o: ObservationRecord): SqlValue[] {

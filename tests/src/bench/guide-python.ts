@@ -1,13 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
+import { networkValues, rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
 import {
   edgePragmas,
   edgeSchemaStatements,
   INSERT_OBSERVATION_SQL,
-  networkParams,
   observationParams,
   UPSERT_NETWORK_SQL,
 } from "./edge-schema.js";
@@ -90,7 +89,7 @@ export function pythonAvailable(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
-/** Writes one `[observationParams, networkParams, scan]` JSON line per row (not timed); a scan is a second. */
+/** Writes one `[observationParams, networkValues, scan]` JSON line per row (not timed); a scan is a second. */
 export function writeGuideRows(path: string, runId: string, rows: Iterable<ObservationRecord>): number {
   const fd = openSync(path, "w");
   let count = 0;
@@ -99,7 +98,7 @@ export function writeGuideRows(path: string, runId: string, rows: Iterable<Obser
     for (const o of rows) {
       const single = rollUpNetworks([o])[0]!;
       buffer.push(
-        JSON.stringify([observationParams(runId, o), networkParams(single), Math.floor(o.seenAt / 1000)]),
+        JSON.stringify([observationParams(runId, o), networkValues(single), Math.floor(o.seenAt / 1000)]),
       );
       count += 1;
       if (buffer.length >= 10_000) {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { type NetworkRollup, rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
+import { type NetworkRollup, networkValues, rollUpNetworks, type Tuning } from "@piwardrive/edge-agent/store";
 import type { ObservationRecord } from "@piwardrive/shared-schema";
 import Database from "better-sqlite3";
 import { benchTuning } from "./bench-tuning.js";
@@ -8,7 +8,6 @@ import {
   edgePragmas,
   edgeSchemaStatements,
   INSERT_OBSERVATION_SQL,
-  networkParams,
   observationParams,
   UPSERT_NETWORK_SQL,
 } from "./edge-schema.js";
@@ -46,7 +45,7 @@ export function ingestRaw(
     for (const batch of batches) {
       for (const o of batch) insert.run(observationParams(runId, o));
       const rollups: NetworkRollup[] = rollUpNetworks(batch);
-      for (const n of rollups) upsert.run(networkParams(n));
+      for (const n of rollups) upsert.run(networkValues(n));
       rows += batch.length;
     }
     db.exec("COMMIT");
