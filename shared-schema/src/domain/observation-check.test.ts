@@ -4,6 +4,9 @@ import { gpsFixRecordSchema, observationRecordSchema } from "../validation/recor
 import { checkGpsFix, checkObservation } from "./observation-check.js";
 import { emptyObservation, OBSERVATION_KINDS } from "./observation-record.js";
 
+/** Property runs in the thousands take seconds on a 2-core machine: their run count, not time, is the test. */
+const LONG_PROPERTY_MS = 60_000;
+
 const valid = {
   ...emptyObservation({ kind: "wifi", mac: "00:11:22:33:44:55", seenAt: 1_700_000_000_000, source: "wigle" }),
   ssid: "Home",
@@ -241,25 +244,36 @@ describe("checkObservation", () => {
     for (const [key, value] of cases) agreesWithZod({ ...valid, [key]: value });
   });
 
-  it("agrees with observationRecordSchema on anything at all", () => {
-    fc.assert(fc.property(fc.anything({ withNullPrototype: true, withObjectString: true }), agreesWithZod), {
-      numRuns: 5000,
-    });
-  });
+  it(
+    "agrees with observationRecordSchema on anything at all",
+    () => {
+      fc.assert(
+        fc.property(fc.anything({ withNullPrototype: true, withObjectString: true }), agreesWithZod),
+        {
+          numRuns: 5000,
+        },
+      );
+    },
+    LONG_PROPERTY_MS,
+  );
 
-  it("agrees with observationRecordSchema on records mixing valid, boundary and invalid fields", () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(records, (value) => {
-        agreesWithZod(value);
-        if (checkObservation(value) === null) accepted++;
-      }),
-      { numRuns: 20_000 },
-    );
-    // Both sides of the equivalence are exercised in earnest.
-    expect(accepted).toBeGreaterThan(500);
-    expect(accepted).toBeLessThan(19_500);
-  });
+  it(
+    "agrees with observationRecordSchema on records mixing valid, boundary and invalid fields",
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(records, (value) => {
+          agreesWithZod(value);
+          if (checkObservation(value) === null) accepted++;
+        }),
+        { numRuns: 20_000 },
+      );
+      // Both sides of the equivalence are exercised in earnest.
+      expect(accepted).toBeGreaterThan(500);
+      expect(accepted).toBeLessThan(19_500);
+    },
+    LONG_PROPERTY_MS,
+  );
 });
 
 const validFix = {
@@ -319,16 +333,20 @@ describe("checkGpsFix", () => {
     );
   });
 
-  it("agrees with gpsFixRecordSchema on fixes mixing valid, boundary and invalid fields", () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(fc.record(fixFields), (value) => {
-        fixAgreesWithZod(value);
-        if (checkGpsFix(value) === null) accepted++;
-      }),
-      { numRuns: 10_000 },
-    );
-    expect(accepted).toBeGreaterThan(300);
-    expect(accepted).toBeLessThan(9_700);
-  });
+  it(
+    "agrees with gpsFixRecordSchema on fixes mixing valid, boundary and invalid fields",
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(fc.record(fixFields), (value) => {
+          fixAgreesWithZod(value);
+          if (checkGpsFix(value) === null) accepted++;
+        }),
+        { numRuns: 10_000 },
+      );
+      expect(accepted).toBeGreaterThan(300);
+      expect(accepted).toBeLessThan(9_700);
+    },
+    LONG_PROPERTY_MS,
+  );
 });
