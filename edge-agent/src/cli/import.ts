@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { GpsTagger } from "../gps/gps-tagger.js";
 import { ReadProgress } from "../sources/file-input.js";
-import { importFile } from "../sources/import-file.js";
+import { IMPORT_WRITER_OPTIONS, importFile } from "../sources/import-file.js";
 import { FORMATS, type Format } from "../sources/source-event.js";
 import { BatchedWriter } from "../store/batched-writer.js";
 import { importProgress } from "./import-progress.js";
@@ -37,9 +37,7 @@ export function registerImport(program: Command): void {
     .option("--json", "print one JSON object")
     .action(async (files: string[], options: ImportOptions) => {
       const store = await openWritableStore(options.db);
-      // The queue holds one batch: a parser running ahead of SQLite would only leave sightings waiting
-      // long enough to be promoted to V8's old space (memory that is freed late, and counts in RSS).
-      const writer = new BatchedWriter(store, { maxQueueRows: 1000, maxBatchRows: 1000 });
+      const writer = new BatchedWriter(store, IMPORT_WRITER_OPTIONS);
       const tagger = new GpsTagger();
       const progress = importProgress(process.stderr);
       const interrupt = new AbortController();

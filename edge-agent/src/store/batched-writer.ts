@@ -6,14 +6,23 @@ import { rollUpNetworks } from "./network-rollup.js";
 import { insertGpsFixes, insertObservations, upsertNetworks } from "./write-statements.js";
 
 export interface BatchedWriterOptions {
-  /** Rows per transaction (the resource guards may lower it at run time). */
+  /**
+   * Rows per transaction (the resource guards may lower it at run time). Default 4,000: a live agent's
+   * flushes are set off by age long before that (a few hundred sightings per 250 ms); the size matters when
+   * rows arrive faster than they can be committed (imports, replays, a backlog), where each commit
+   * rewrites the `networks` pages its batch touched. 4,000-row transactions ingested 1,000,000 sightings
+   * ~25 % faster than 1,000-row ones at about the same peak RSS; 8,000 gained little more for ~20 MB
+   * (docs/decisions/0010-writer-transaction-size.md).
+   */
   maxBatchRows?: number;
   /** A partial batch is flushed once its oldest row has waited this long. */
   maxBatchAgeMs?: number;
   /**
-   * Producers wait while this many rows are queued (back-pressure). Default: two batches, one being
-   * committed and one filling. A deeper queue buys no throughput, and rows that wait long in it outlive
-   * V8's young generation: with 10,000 the writer's peak RSS was ~17 MB higher (docs/benchmarks.md).
+   * Producers wait while this many rows are queued (back-pressure). Default: one batch. The store's
+   * connection is synchronous, so a flush runs to its COMMIT inside the `write()` that filled the batch
+   * and nothing can queue behind it; the queue only grows while a failed flush waits for its retry. Rows
+   * that wait long in a queue outlive V8's young generation: a second batch of room cost ~20 MB of peak
+   * RSS at 4,000-row batches and bought nothing.
    */
   maxQueueRows?: number;
   /** Random per process: keeps rows written after a power-cut rollback distinct from the lost ones. */
@@ -90,9 +99,9 @@ export class BatchedWriter {
   constructor(store: EdgeStore, options: BatchedWriterOptions = {}) {
     this.#store = store;
     this.runId = options.runId ?? randomUUID();
-    this.#maxBatchRows = options.maxBatchRows ?? 1000;
+    this.#maxBatchRows = options.maxBatchRows ?? 4000;
     this.#maxBatchAgeMs = options.maxBatchAgeMs ?? 250;
-    this.#maxQueueRows = Math.max(options.maxQueueRows ?? 2 * this.#maxBatchRows, this.#maxBatchRows);
+    this.#maxQueueRows = Math.max(options.maxQueueRows ?? this.#maxBatchRows, this.#maxBatchRows);
     this.#retryBaseMs = options.retryBaseMs ?? 100;
     this.#retryMaxMs = options.retryMaxMs ?? 10_000;
     this.#onFlush = options.onFlush;

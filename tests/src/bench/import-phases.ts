@@ -4,6 +4,7 @@ import {
   BatchedWriter,
   EdgeStore,
   FORMAT_SPECS,
+  IMPORT_WRITER_OPTIONS,
   parseEdgeConfig,
   tuningFromConfig,
 } from "@piwardrive/edge-agent";
@@ -87,7 +88,7 @@ export async function runWriterPhase(file: string, dir: string): Promise<WriterP
     tuning: tuningFromConfig(config),
     slowQueryMs: config.slowQueryMs,
   });
-  const writer = new BatchedWriter(store);
+  const writer = new BatchedWriter(store, IMPORT_WRITER_OPTIONS);
   const started = performance.now();
   for (let i = 0; i < observations.length; i += CHUNK_ROWS) {
     await writer.write(observations.slice(i, i + CHUNK_ROWS));
