@@ -9,7 +9,7 @@ import { detectFormat, FORMAT_SPECS } from "./formats.js";
 import { beginImport, countStored, findImport, finishImport, forgetImport } from "./import-ledger.js";
 import { type ImportSummary, ImportTally } from "./import-tally.js";
 import { readInWorker, WORKER_MIN_BYTES } from "./read-in-worker.js";
-import { FORMATS, type Format } from "./source-event.js";
+import { FORMATS, type Format, type SourceEvent } from "./source-event.js";
 import { isStreamed } from "./streamed-formats.js";
 
 export type { ImportSummary } from "./import-tally.js";
@@ -107,37 +107,46 @@ export async function importFile(options: ImportFileOptions): Promise<ImportSumm
     }
   };
 
+  /** Takes one event; true when the chunk of sightings is full and must be written. */
+  const take = (event: SourceEvent): boolean => {
+    if (options.signal?.aborted) throw new Error("import interrupted; re-run to resume");
+    if (event.type === "record") {
+      tally.records++;
+    } else if (event.type === "observation") {
+      const observation = tagger ? tagger.tag(event.observation) : event.observation;
+      tally.addObservation(observation);
+      // Resuming an interrupted import: the stored prefix is counted, not written again.
+      if (tally.observations <= resumeAfter) return false;
+      pending.add(observation);
+      chunk.push(observation);
+      return chunk.length >= chunkRows;
+    } else if (event.type === "fix") {
+      tally.addFix(event.fix);
+      options.tagger?.addFix(event.fix);
+      fixes.push(event.fix);
+      if (fixes.length >= chunkRows) {
+        writer.writeFixes(fixes);
+        fixes = [];
+      }
+    } else if (event.type === "reject") {
+      tally.addReject(event.reason);
+    } else if (event.type === "metadata") {
+      tally.addMetadata(event.metadata);
+    }
+    return false;
+  };
+
   try {
     // Undated formats (iw, nmcli, btmgmt, ...) were captured when the tool wrote the file.
     const ctx = { capturedAt: Math.min(info.mtimeMs, now), now };
-    const events =
-      isStreamed(format) && info.size >= (options.workerMinBytes ?? WORKER_MIN_BYTES)
-        ? readInWorker(format, path, ctx, options.progress)
-        : FORMAT_SPECS[format].read(path, ctx, options.progress);
-    for await (const event of events) {
-      if (options.signal?.aborted) throw new Error("import interrupted; re-run to resume");
-      if (event.type === "record") {
-        tally.records++;
-      } else if (event.type === "observation") {
-        const observation = tagger ? tagger.tag(event.observation) : event.observation;
-        tally.addObservation(observation);
-        // Resuming an interrupted import: the stored prefix is counted, not written again.
-        if (tally.observations <= resumeAfter) continue;
-        pending.add(observation);
-        chunk.push(observation);
-        if (chunk.length >= chunkRows) await writeChunk();
-      } else if (event.type === "fix") {
-        tally.addFix(event.fix);
-        options.tagger?.addFix(event.fix);
-        fixes.push(event.fix);
-        if (fixes.length >= chunkRows) {
-          writer.writeFixes(fixes);
-          fixes = [];
-        }
-      } else if (event.type === "reject") {
-        tally.addReject(event.reason);
-      } else if (event.type === "metadata") {
-        tally.addMetadata(event.metadata);
+    if (isStreamed(format) && info.size >= (options.workerMinBytes ?? WORKER_MIN_BYTES)) {
+      // A batch at a time: one await per batch of events, not per event, on the import's busiest thread.
+      for await (const events of readInWorker(format, path, ctx, options.progress)) {
+        for (const event of events) if (take(event)) await writeChunk();
+      }
+    } else {
+      for await (const event of FORMAT_SPECS[format].read(path, ctx, options.progress)) {
+        if (take(event)) await writeChunk();
       }
     }
     if (chunk.length > 0) await writeChunk();

@@ -1,11 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { observationValues } from "@piwardrive/shared-schema/domain";
 import { ReadProgress } from "./file-input.js";
 import type { WorkerJob, WorkerMessage } from "./read-in-worker.js";
 import { STREAMED_READERS } from "./streamed-formats.js";
 
 /*
  * Worker side of readInWorker: runs one streamed reader and posts its events in JSON batches, a `record`
- * event as `0`. Before each batch it takes a credit from the shared counter, sleeping while there is none.
+ * event as `0` and an observation as its `observationValues` array (read-in-worker.ts says why). Before
+ * each batch it takes a credit from the shared counter, sleeping while there is none.
  */
 
 const port = parentPort;
@@ -24,7 +26,13 @@ try {
   const progress = new ReadProgress();
   let batch: unknown[] = [];
   for await (const event of STREAMED_READERS[job.format](job.path, job.ctx, progress)) {
-    batch.push(event.type === "record" ? 0 : event);
+    batch.push(
+      event.type === "record"
+        ? 0
+        : event.type === "observation"
+          ? observationValues(event.observation)
+          : event,
+    );
     if (batch.length >= job.batchEvents) {
       send(batch, progress.bytesRead);
       batch = [];

@@ -1,9 +1,10 @@
 import { getTableColumns } from "drizzle-orm";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cloudObservations } from "../cloud/observations.js";
 import { observations } from "../edge/observations.js";
-import { OBSERVATION_SQL_COLUMNS, observationValues } from "./observation-columns.js";
-import { emptyObservation } from "./observation-record.js";
+import { OBSERVATION_SQL_COLUMNS, observationFromValues, observationValues } from "./observation-columns.js";
+import { emptyObservation, OBSERVATION_KINDS, type ObservationRecord } from "./observation-record.js";
 
 const sqlNames = (table: Parameters<typeof getTableColumns>[0]) =>
   Object.values(getTableColumns(table)).map((c) => c.name);
@@ -34,5 +35,39 @@ describe("OBSERVATION_SQL_COLUMNS", () => {
       source: "wigle",
     });
     expect(observationValues(o)).toHaveLength(OBSERVATION_SQL_COLUMNS.length);
+  });
+});
+
+// JSON has no -0 (it reads back as 0, which SQLite stores the same way): generate finite doubles without it.
+const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => x || 0);
+const observation: fc.Arbitrary<ObservationRecord> = fc.record({
+  kind: fc.constantFrom(...OBSERVATION_KINDS),
+  mac: fc.string(),
+  ssid: fc.option(fc.string(), { nil: null }),
+  authMode: fc.option(fc.string(), { nil: null }),
+  capabilities: fc.option(fc.string(), { nil: null }),
+  seenAt: fc.integer({ min: 0, max: 2 ** 52 }),
+  channel: fc.option(fc.integer(), { nil: null }),
+  frequencyMhz: fc.option(fc.integer(), { nil: null }),
+  rssiDbm: fc.option(fc.integer({ min: -150, max: 0 }), { nil: null }),
+  rssiEstimated: fc.boolean(),
+  lat: fc.option(finite, { nil: null }),
+  lon: fc.option(finite, { nil: null }),
+  altitudeM: fc.option(finite, { nil: null }),
+  accuracyM: fc.option(finite, { nil: null }),
+  rcois: fc.option(fc.string(), { nil: null }),
+  mfgrId: fc.option(fc.integer(), { nil: null }),
+  source: fc.string(),
+});
+
+describe("observationFromValues", () => {
+  it("rebuilds the very sighting from its values, also after a JSON round trip", () => {
+    fc.assert(
+      fc.property(observation, (o) => {
+        expect(observationFromValues(observationValues(o))).toEqual(o);
+        expect(observationFromValues(JSON.parse(JSON.stringify(observationValues(o))))).toEqual(o);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,8 +1,8 @@
-import type { ObservationRecord } from "./observation-record.js";
+import type { ObservationKind, ObservationRecord } from "./observation-record.js";
 
 /**
  * The sighting columns edge and cloud `observations` share, in one order: SQL that moves sightings as
- * JSON arrays (the edge writer, the cloud merge, tests and benchmarks) builds its column list from this
+ * value lists (the edge writer, the cloud merge, tests and benchmarks) builds its column list from this
  * and its values with `observationValues`, so the two can never drift apart.
  */
 export const OBSERVATION_SQL_COLUMNS = [
@@ -48,4 +48,30 @@ export function observationValues(o: ObservationRecord): (string | number | null
     o.mfgrId,
     o.source,
   ];
+}
+
+/**
+ * The sighting whose `observationValues` these are. Values that crossed a thread or a process as a JSON
+ * array come back this way: an array parses at less than half the cost of the object with its 17 keys.
+ */
+export function observationFromValues(v: readonly (string | number | null)[]): ObservationRecord {
+  return {
+    kind: v[0] as ObservationKind,
+    mac: v[1] as string,
+    ssid: v[2] as string | null,
+    authMode: v[3] as string | null,
+    capabilities: v[4] as string | null,
+    seenAt: v[5] as number,
+    channel: v[6] as number | null,
+    frequencyMhz: v[7] as number | null,
+    rssiDbm: v[8] as number | null,
+    rssiEstimated: v[9] === 1,
+    lat: v[10] as number | null,
+    lon: v[11] as number | null,
+    altitudeM: v[12] as number | null,
+    accuracyM: v[13] as number | null,
+    rcois: v[14] as string | null,
+    mfgrId: v[15] as number | null,
+    source: v[16] as string,
+  };
 }
