@@ -11,7 +11,7 @@ export interface BatchedWriterOptions {
    * flushes are set off by age long before that (a few hundred sightings per 250 ms); the size matters when
    * rows arrive faster than they can be committed (imports, replays, a backlog), where each commit
    * rewrites the `networks` pages its batch touched. 4,000-row transactions ingested 1,000,000 sightings
-   * ~25 % faster than 1,000-row ones at about the same peak RSS; 8,000 gained little more for ~20 MB
+   * 15-25 % faster than 1,000-row ones at about the same peak RSS; 8,000 gained little more for ~20 MB
    * (docs/decisions/0010-writer-transaction-size.md).
    */
   maxBatchRows?: number;
