@@ -27,10 +27,10 @@ export function openRawDatabase(path: string, tuning: Tuning): Database.Database
 
 /**
  * The raw SQLite floor, doing the same work as the BatchedWriter: every observation is inserted with a
- * prepared statement, and each batch (the writer's 1,000 rows) is folded with the writer's own
- * rollUpNetworks and merged into `networks` by a prepared upsert with the writer's ON CONFLICT rules:
- * one row per network per batch. Unlike the writer it runs everything in ONE transaction and binds
- * values directly, with no JSON in between: that is the floor. Returns the rows written.
+ * prepared statement, and each batch (the writer's batch size) is folded with the writer's own
+ * rollUpNetworks and merged into `networks` by a prepared upsert with the writer's ON CONFLICT rules and
+ * values: one row per network per batch. Unlike the writer it runs everything in ONE transaction, one row
+ * per statement through better-sqlite3: that is the floor. Returns the rows written.
  */
 export function ingestRaw(
   db: Database.Database,
