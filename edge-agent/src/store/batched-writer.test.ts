@@ -1,4 +1,5 @@
 import { createClient } from "@libsql/client";
+import { OBSERVATION_SQL_COLUMNS, observationValues } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { openTempStore, sampleObservation } from "../test-support/temp-store.js";
@@ -42,6 +43,54 @@ describe("BatchedWriter", () => {
       [2001, 2500],
     ]);
     expect(await count(store, "observations")).toBe(2500);
+  });
+
+  it("stores every row's own values and the writer's run id, whatever statement shape carried it", async () => {
+    const { store } = await temp();
+    const writer = new BatchedWriter(store, { maxBatchRows: 1000, maxBatchAgeMs: 60_000 });
+    // 123 rows go as statements of 100, 10, 10, 1, 1 and 1 rows.
+    const rows = Array.from({ length: 123 }, (_, i) =>
+      sampleObservation(i, 123, {
+        capabilities: i % 2 === 0 ? `[WPA2-PSK-CCMP][ESS]${i}` : null,
+        altitudeM: i,
+      }),
+    );
+    const fixes = Array.from({ length: 12 }, (_, i) => ({
+      fixedAt: 1_750_000_000_000 + i * 1000,
+      lat: 50 + i / 1000,
+      lon: 14 - i / 1000,
+      altitudeM: 300 + i,
+      mode: 3,
+      accuracyM: i,
+      hdop: null,
+      speedMps: i / 2,
+      trackDeg: null,
+      source: `gpsd-${i}`,
+    }));
+    await writer.write(rows);
+    writer.writeFixes(fixes);
+    await writer.flush();
+    const stored = await store.execute(
+      `SELECT run_id, ${OBSERVATION_SQL_COLUMNS.join(", ")} FROM observations ORDER BY seq`,
+    );
+    expect(stored.rows.map((r) => Array.from({ length: r.length }, (_, i) => r[i]))).toEqual(
+      rows.map((o) => [writer.runId, ...observationValues(o)]),
+    );
+    const storedFixes = await store.execute(
+      "SELECT run_id, fixed_at, lat, lon, altitude_m, accuracy_m, speed_mps, source FROM gps_fixes ORDER BY fixed_at",
+    );
+    expect(storedFixes.rows.map((r) => Array.from({ length: r.length }, (_, i) => r[i]))).toEqual(
+      fixes.map((f) => [
+        writer.runId,
+        f.fixedAt,
+        f.lat,
+        f.lon,
+        f.altitudeM,
+        f.accuracyM,
+        f.speedMps,
+        f.source,
+      ]),
+    );
   });
 
   it("records slow flushes with their plans and goes on committing without a failed flush", async () => {

@@ -3,7 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cloudObservations } from "../cloud/observations.js";
 import { observations } from "../edge/observations.js";
-import { OBSERVATION_SQL_COLUMNS, observationFromValues, observationValues } from "./observation-columns.js";
+import {
+  OBSERVATION_SQL_COLUMNS,
+  observationFromValues,
+  observationValues,
+  pushObservationValues,
+} from "./observation-columns.js";
 import { emptyObservation, OBSERVATION_KINDS, type ObservationRecord } from "./observation-record.js";
 
 const sqlNames = (table: Parameters<typeof getTableColumns>[0]) =>
@@ -68,6 +73,19 @@ describe("observationFromValues", () => {
         expect(observationFromValues(JSON.parse(JSON.stringify(observationValues(o))))).toEqual(o);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("pushObservationValues", () => {
+  it("appends each sighting's values after what the array already holds", () => {
+    fc.assert(
+      fc.property(fc.array(observation, { maxLength: 5 }), (sightings) => {
+        const out: (string | number | null)[] = ["run"];
+        for (const o of sightings) pushObservationValues(o, out);
+        expect(out).toEqual(["run", ...sightings.flatMap(observationValues)]);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -29,7 +29,17 @@ export type ObservationSqlColumn = (typeof OBSERVATION_SQL_COLUMNS)[number];
 
 /** A sighting's values in OBSERVATION_SQL_COLUMNS order (booleans as 0/1, as SQLite stores them). */
 export function observationValues(o: ObservationRecord): (string | number | null)[] {
-  return [
+  const values: (string | number | null)[] = [];
+  pushObservationValues(o, values);
+  return values;
+}
+
+/**
+ * Appends a sighting's values in OBSERVATION_SQL_COLUMNS order to `out`: the edge writer fills a
+ * statement's arguments this way, without an array per row (a million of them per million sightings).
+ */
+export function pushObservationValues(o: ObservationRecord, out: (string | number | null)[]): void {
+  out.push(
     o.kind,
     o.mac,
     o.ssid,
@@ -47,7 +57,7 @@ export function observationValues(o: ObservationRecord): (string | number | null
     o.rcois,
     o.mfgrId,
     o.source,
-  ];
+  );
 }
 
 /**
