@@ -1,6 +1,7 @@
 /**
  * Node.js flags the long-running agent (`piwardrive-edge run`) is started with; deploy/piwardrive-edge.service
- * uses them (a test checks) and so does `npm run bench:edge-memory`.
+ * uses them (a test checks), and so do `npm run bench:edge-memory` and the writer phase of
+ * `npm run bench:ingest`.
  *
  * V8 doubles its young generation each time enough objects have survived since the last growth, up to
  * 16 MB per semi-space, and a process that runs for days always gets there: the store and writer at a

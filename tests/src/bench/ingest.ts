@@ -5,12 +5,16 @@
  *   npm run bench:ingest -- --rows 1000000 [--seed 1]
  *
  * Each phase runs in its own child process (the writer first), so better-sqlite3 and Python never share
- * an address space with the writer whose peak RSS is reported. The last line is machine-readable.
+ * an address space with the writer whose peak RSS is reported. The writer's process runs with the agent's
+ * Node.js flags (AGENT_NODE_FLAGS), as the agent (`piwardrive-edge run`, the BatchedWriter with these default
+ * options) runs in deploy/piwardrive-edge.service; the floor runs without them, at its fastest
+ * (docs/decisions/0011-ingest-bench-agent-flags.md). The last line is machine-readable.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AGENT_NODE_FLAGS } from "@piwardrive/edge-agent/agent-node-flags";
 import { numberArg, stringArg } from "./args.js";
 import { benchTuning } from "./bench-tuning.js";
 import type { PhaseResult } from "./ingest-phases.js";
@@ -26,7 +30,19 @@ const phase = stringArg(argv, "phase");
 
 function runPhaseChild(name: "writer" | "raw", dir: string, batchRows = 0): Promise<PhaseResult> {
   const self = fileURLToPath(import.meta.url);
-  const args = [self, "--phase", name, "--dir", dir, "--rows", String(rows), "--seed", String(seed)];
+  const flags = name === "writer" ? AGENT_NODE_FLAGS : [];
+  const args = [
+    ...flags,
+    self,
+    "--phase",
+    name,
+    "--dir",
+    dir,
+    "--rows",
+    String(rows),
+    "--seed",
+    String(seed),
+  ];
   if (batchRows > 0) args.push("--batch", String(batchRows));
   return runPhaseInChild<PhaseResult>(name, args);
 }
@@ -54,7 +70,7 @@ async function main(): Promise<void> {
   const tuning = benchTuning();
   const dir = mkdtempSync(join(tmpdir(), "pw-bench-ingest-"));
   console.log(
-    `ingest bench: ${fmt(rows)} rows, seed ${seed}, ${cpus().length} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM -> profile ${tuning.profile}, node ${process.version}`,
+    `ingest bench: ${fmt(rows)} rows, seed ${seed}, ${cpus().length} cpus, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM -> profile ${tuning.profile}, node ${process.version}, writer's node flags ${AGENT_NODE_FLAGS.join(" ") || "(none)"}`,
   );
   try {
     const writer = await runPhaseChild("writer", dir);
