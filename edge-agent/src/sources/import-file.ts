@@ -8,6 +8,7 @@ import { hashFile, ImportInputError, type ReadProgress } from "./file-input.js";
 import { detectFormat, FORMAT_SPECS } from "./formats.js";
 import { beginImport, countStored, findImport, finishImport, forgetImport } from "./import-ledger.js";
 import { type ImportSummary, ImportTally } from "./import-tally.js";
+import { QueuedRows } from "./queued-rows.js";
 import { readInWorker, WORKER_MIN_BYTES } from "./read-in-worker.js";
 import { FORMATS, type Format, type SourceEvent } from "./source-event.js";
 import { isStreamed } from "./streamed-formats.js";
@@ -82,15 +83,14 @@ export async function importFile(options: ImportFileOptions): Promise<ImportSumm
   }
 
   // This file's sightings queued in the writer and not yet committed (others may share the writer).
-  const pending = new Set<ObservationRecord>();
+  const queued = new QueuedRows<ObservationRecord>();
   const removeHook = writer.addCommitHook({
     statements(rows) {
-      let count = 0;
-      for (const row of rows) if (pending.has(row)) count++;
+      const count = queued.countIn(rows);
       return count === 0 ? [] : [countStored(sha256, count)];
     },
     committed(rows) {
-      for (const row of rows) pending.delete(row);
+      queued.removeOldest(queued.countIn(rows));
     },
   });
   const tally = new ImportTally();
@@ -101,8 +101,13 @@ export async function importFile(options: ImportFileOptions): Promise<ImportSumm
   const writeChunk = async () => {
     const rows = chunk;
     chunk = [];
-    const accepted = await writer.write(rows);
+    queued.add(rows);
+    const accepted = await writer.write(rows).catch((error: unknown) => {
+      queued.removeLast(rows);
+      throw error;
+    });
     if (accepted < rows.length) {
+      queued.removeLast(rows);
       throw new Error(`the writer refused sightings (${writer.refusal ?? "closed"}); re-run to resume`);
     }
   };
@@ -117,7 +122,6 @@ export async function importFile(options: ImportFileOptions): Promise<ImportSumm
       tally.addObservation(observation);
       // Resuming an interrupted import: the stored prefix is counted, not written again.
       if (tally.observations <= resumeAfter) return false;
-      pending.add(observation);
       chunk.push(observation);
       return chunk.length >= chunkRows;
     } else if (event.type === "fix") {

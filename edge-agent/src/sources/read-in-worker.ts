@@ -48,9 +48,10 @@ export type WorkerMessage =
   | { kind: "error"; name: string; message: string };
 
 /**
- * A message's events, each built as it is taken. Built all at once, a batch's 400 sightings stayed alive
- * across the writer's flush and V8 promoted them: the CLI's peak RSS on a 1,000,000-row import was ~170
- * instead of ~128 MB in 4 of 6 runs (built one by one: 3 of 8; docs/benchmarks.md, import).
+ * A message's events, each built as it is taken, so that a batch's 400 sightings are not all alive across
+ * the writer's flush. (Built all at once, the CLI's peak RSS on a 1,000,000-row import was ~170 instead of
+ * ~128 MB in 4 of 6 runs, one by one in 3 of 8; the rest of that was the importer's Set of queued rows,
+ * replaced by QueuedRows: since then 8 of 8 runs at 123-128 MB. docs/benchmarks.md, import.)
  */
 function* fromWire(events: WireEvent[]): Generator<SourceEvent> {
   for (const event of events) {
