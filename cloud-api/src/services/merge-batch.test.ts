@@ -157,6 +157,25 @@ describe("mergeBatch", () => {
     expect(await network(M2)).toMatchObject({ observation_count: 2, best_rssi_dbm: -80, lat: 1, lon: 2 });
   });
 
+  it("stores the first copy of a seq that a batch holds twice, and counts only that one", async () => {
+    const key = { deviceId: "dev-a", runId: "run-a", batchSeq: 1 };
+    // M2's transmitter comes first in the batch, so an order by transmitter would store seq 7's second copy.
+    const rows = [
+      sighting(5, M2, { rssiDbm: -70 }),
+      sighting(7, M1, { rssiDbm: -40 }),
+      sighting(7, M2, { rssiDbm: -60 }),
+    ];
+    const results = await db.batch(mergeStatements(key, rows, T0), "write");
+    expect(results[MERGE_RESULT.inserted]?.rowsAffected).toBe(2);
+    const stored = await db.execute("SELECT seq, mac, rssi_dbm FROM observations ORDER BY seq");
+    expect(stored.rows.map((r) => [r.seq, r.mac, r.rssi_dbm])).toEqual([
+      [5, M2, -70],
+      [7, M1, -40],
+    ]);
+    expect((await network(M1))?.observation_count).toBe(1);
+    expect((await network(M2))?.observation_count).toBe(1);
+  });
+
   it("marks an undecodable payload failed with its reason and reports it as poison", async () => {
     await db.execute({
       sql: `INSERT INTO landed_batches (device_id, run_id, batch_seq, status, first_seq, last_seq,

