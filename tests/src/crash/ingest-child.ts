@@ -1,7 +1,8 @@
 /**
  * Child process of writer-crash.test.ts: opens the edge store at --db (synchronous=NORMAL) and ingests
- * synthetic sightings through the BatchedWriter as fast as it can, until it is killed. It prints
- * `ready <runId>` once the store is open and, after every committed flush (once `batch()` returned),
+ * synthetic sightings through the BatchedWriter (default options) as fast as it can, until it is killed.
+ * It prints `ready <runId> <maxBatchRows>` once the store is open and, after every committed flush (once
+ * `batch()` returned),
  * `committed <firstSeq> <lastSeq> <count>`. stdout is a pipe, and pipe writes are synchronous on Linux:
  * a line that was printed reached the parent even if SIGKILL arrives right after it.
  */
@@ -24,7 +25,7 @@ const writer = new BatchedWriter(store, {
     if (r.observations > 0) process.stdout.write(`committed ${r.firstSeq} ${r.lastSeq} ${r.observations}\n`);
   },
 });
-process.stdout.write(`ready ${writer.runId}\n`);
+process.stdout.write(`ready ${writer.runId} ${writer.maxBatchRows}\n`);
 
 // 5,000 transmitters: every batch updates networks rows that earlier rounds created.
 const rows = syntheticObservations({ rows: Number.MAX_SAFE_INTEGER, seed, distinct: 5_000 });
