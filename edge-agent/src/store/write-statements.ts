@@ -26,7 +26,11 @@ export const ROWS_PER_STATEMENT = [100, 10, 1] as const;
  * Binding the 36-character run id once per statement instead of once per row took ~1 s of CPU off
  * 1,000,000 sightings (docs/benchmarks.md).
  */
-function multiRowSql(head: string, width: number, tail = "", shared = 0): (rows: number) => string {
+function multiRowSql(
+  head: string,
+  width: number,
+  { tail = "", shared = 0 }: { tail?: string; shared?: number } = {},
+): (rows: number) => string {
   const texts = new Map<number, string>();
   const perRow = width - shared;
   const sharedParams = Array.from({ length: shared }, (_, i) => `?${i + 1}`);
@@ -70,8 +74,7 @@ const OBSERVATION_COLUMNS = ["run_id", ...OBSERVATION_SQL_COLUMNS];
 const observationSql = multiRowSql(
   `INSERT INTO observations (${OBSERVATION_COLUMNS.join(", ")})`,
   OBSERVATION_COLUMNS.length,
-  "",
-  1,
+  { shared: 1 },
 );
 
 /** The rows' INSERTs, in row order (so their seqs are consecutive on the store's one connection). */
@@ -112,11 +115,9 @@ export const NETWORK_UPSERT_CONFLICT = `ON CONFLICT (mac) DO UPDATE SET
     THEN (networks.weighted_lon_sum + excluded.weighted_lon_sum) / (networks.weight_sum + excluded.weight_sum) END`;
 
 const NETWORK_WIDTH = NETWORK_UPSERT_COLUMNS.split(",").length;
-const networkSql = multiRowSql(
-  `INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})`,
-  NETWORK_WIDTH,
-  `\n${NETWORK_UPSERT_CONFLICT}`,
-);
+const networkSql = multiRowSql(`INSERT INTO networks (${NETWORK_UPSERT_COLUMNS})`, NETWORK_WIDTH, {
+  tail: `\n${NETWORK_UPSERT_CONFLICT}`,
+});
 
 /** A rollup's values in NETWORK_UPSERT_COLUMNS order; a new row's position is its own weighted centroid. */
 export function networkValues(n: NetworkRollup): SqlValue[] {
@@ -166,8 +167,7 @@ const FIX_COLUMNS = [
 const fixSql = multiRowSql(
   `INSERT OR IGNORE INTO gps_fixes (${FIX_COLUMNS.join(", ")})`,
   FIX_COLUMNS.length,
-  "",
-  1,
+  { shared: 1 },
 );
 
 export function insertGpsFixes(runId: string, fixes: readonly GpsFixRecord[]): InStatement[] {
