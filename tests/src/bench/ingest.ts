@@ -31,18 +31,8 @@ const phase = stringArg(argv, "phase");
 function runPhaseChild(name: "writer" | "raw", dir: string, batchRows = 0): Promise<PhaseResult> {
   const self = fileURLToPath(import.meta.url);
   const flags = name === "writer" ? AGENT_NODE_FLAGS : [];
-  const args = [
-    ...flags,
-    self,
-    "--phase",
-    name,
-    "--dir",
-    dir,
-    "--rows",
-    String(rows),
-    "--seed",
-    String(seed),
-  ];
+  const phaseArgs = ["--phase", name, "--dir", dir, "--rows", String(rows), "--seed", String(seed)];
+  const args = [...flags, self, ...phaseArgs];
   if (batchRows > 0) args.push("--batch", String(batchRows));
   return runPhaseInChild<PhaseResult>(name, args);
 }
