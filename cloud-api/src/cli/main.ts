@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { devicesCommand } from "./devices.js";
 import { keysCommand } from "./keys.js";
+import { loadtestCommand } from "./loadtest.js";
 import { migrateCommand } from "./migrate.js";
 import { serveCommand } from "./serve.js";
 import { workerCommand } from "./worker.js";
@@ -12,7 +13,8 @@ const program = new Command("piwardrive-cloud")
   .addCommand(serveCommand())
   .addCommand(workerCommand())
   .addCommand(devicesCommand())
-  .addCommand(keysCommand());
+  .addCommand(keysCommand())
+  .addCommand(loadtestCommand());
 
 try {
   await program.parseAsync(process.argv);
