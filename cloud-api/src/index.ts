@@ -5,6 +5,11 @@ export { type AppDeps, type AppEnv, createApp } from "./app.js";
 export { openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
 export { type CloudConfig, ConfigError, loadConfig } from "./env.js";
 export * from "./errors.js";
+export { scenarioFromDefinition } from "./loadtest/file-scenario.js";
+export { LatencyHistogram, type LatencySummary } from "./loadtest/latency-histogram.js";
+export { type LoadOptions, runLoad } from "./loadtest/run-load.js";
+export type { MeasuredRun } from "./loadtest/run-stats.js";
+export { type PlannedRequest, type Scenario, seededRandom } from "./loadtest/scenario.js";
 export { jsonLogger, type Logger, memoryLogger } from "./logger.js";
 export { MergeProducer } from "./queues/merge-producer.js";
 export {

@@ -9,6 +9,8 @@ export interface HttpSenderOptions {
   timeoutMs: number;
   /** Sent on every request unless the scenario's request sets its own (e.g. a device token). */
   authorization?: string;
+  /** Told about requests undici refused to send (programming errors, not server behaviour). */
+  onRefused?: (error: unknown) => void;
 }
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -22,6 +24,7 @@ export class HttpSender {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #authorization: string | undefined;
+  readonly #onRefused: ((error: unknown) => void) | undefined;
 
   constructor(options: HttpSenderOptions) {
     const url = new URL(options.target);
@@ -30,6 +33,7 @@ export class HttpSender {
     }
     this.#basePath = url.pathname.replace(/\/+$/, "");
     this.#authorization = options.authorization;
+    this.#onRefused = options.onRefused;
     this.#pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,
@@ -40,26 +44,59 @@ export class HttpSender {
     });
   }
 
-  async send(request: PlannedRequest): Promise<SendOutcome> {
-    const headers: Record<string, string> = { ...request.headers };
-    if (this.#authorization !== undefined && headers.authorization === undefined) {
-      headers.authorization = this.#authorization;
-    }
+  /**
+   * Sends one request and calls `done` once with its outcome. It uses undici's dispatch handler, not
+   * `request()`: no stream or promise per response, so a busy generator spends its time sending, which
+   * keeps its own scheduling delay low at high rates.
+   */
+  dispatch(request: PlannedRequest, done: (outcome: SendOutcome) => void): void {
+    const own = request.headers;
+    // Only copy when a header is added: most requests pass the scenario's object as it is.
+    const headers =
+      this.#authorization === undefined || own?.authorization !== undefined
+        ? own
+        : { ...own, authorization: this.#authorization };
+    let status = 0;
+    let finished = false;
+    const finish = (outcome: SendOutcome) => {
+      if (finished) return;
+      finished = true;
+      done(outcome);
+    };
     try {
-      const res = await this.#pool.request({
-        method: request.method as "GET",
-        path: this.#basePath + request.path,
-        headers,
-        body: request.body ?? null,
-      });
-      // Read the body to the end: the socket is reused only once the response is consumed.
-      for await (const _chunk of res.body) {
-      }
-      return { kind: "response", status: res.statusCode };
+      this.#pool.dispatch(
+        {
+          method: request.method as "GET",
+          path: this.#basePath + request.path,
+          headers,
+          body: request.body ?? null,
+        },
+        // undici 7's Pool still takes only the classic handler (the onResponse* API is not wrapped there).
+        {
+          onConnect: () => {},
+          onHeaders: (statusCode) => {
+            status = statusCode;
+            return true;
+          },
+          onData: () => true,
+          onComplete: () => finish({ kind: "response", status }),
+          onError: (error) => {
+            const code = (error as { code?: unknown }).code;
+            finish(
+              typeof code === "string" && TIMEOUT_CODES.has(code) ? { kind: "timeout" } : { kind: "error" },
+            );
+          },
+        },
+      );
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      return typeof code === "string" && TIMEOUT_CODES.has(code) ? { kind: "timeout" } : { kind: "error" };
+      // refused before sending (e.g. a header undici rejects): a failed request, never a silent one
+      this.#onRefused?.(error);
+      finish({ kind: "error" });
     }
+  }
+
+  send(request: PlannedRequest): Promise<SendOutcome> {
+    return new Promise((resolve) => this.dispatch(request, resolve));
   }
 
   async close(): Promise<void> {

@@ -56,7 +56,8 @@ async function runOpen(
   stats: RunStats,
   random: () => number,
 ): Promise<MeasuredRun> {
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const startedAt = performance.now();
   const measureFrom = startedAt + options.warmupS * 1000;
   let lastEnd = measureFrom;
@@ -66,17 +67,19 @@ async function runOpen(
       const request = options.scenario.next(random);
       const measured = due >= measureFrom;
       if (measured) stats.recordStart(delayMs);
-      const p = sender.send(request).then((outcome) => {
+      inFlight += 1;
+      sender.dispatch(request, (outcome) => {
         const end = performance.now();
-        if (!measured) return;
-        lastEnd = Math.max(lastEnd, end);
-        stats.recordOutcome(request.route, end - due, outcome);
+        inFlight -= 1;
+        if (measured) {
+          lastEnd = Math.max(lastEnd, end);
+          stats.recordOutcome(request.route, end - due, outcome);
+        }
+        if (inFlight === 0) drained?.();
       });
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
     },
   );
-  await Promise.all(inFlight);
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   const elapsedS = Math.max(options.durationS, (lastEnd - measureFrom) / 1000);
   return stats.finish(elapsedS);
 }
