@@ -29,6 +29,8 @@ const envSchema = z.object({
   PIWARDRIVE_DB_BUSY_TIMEOUT_MS: int(0, 600_000).default(5000),
   PIWARDRIVE_MAX_BODY_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxCompressedBytes),
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
+  /** Where load-test regressions are POSTed as JSON (none: they are only logged and counted). */
+  PIWARDRIVE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface CloudConfig {
@@ -43,6 +45,7 @@ export interface CloudConfig {
   ingestPerMinute: number;
   busyTimeoutMs: number;
   wireLimits: WireLimits;
+  alertWebhookUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -72,5 +75,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCompressedBytes: e.PIWARDRIVE_MAX_BODY_BYTES,
       maxDecompressedBytes: e.PIWARDRIVE_MAX_DECOMPRESSED_BYTES,
     },
+    alertWebhookUrl: e.PIWARDRIVE_ALERT_WEBHOOK_URL,
   };
 }

@@ -3,13 +3,17 @@ import type { Client } from "@libsql/client";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { openCloudDb } from "../db/cloud-db.js";
 import { analystParamsFromApi, analystParamsFromDb, analystScenario } from "../loadtest/analyst-scenario.js";
+import { baselineSamples, currentProvenance, saveRun } from "../loadtest/baseline-store.js";
+import { compareLatencies } from "../loadtest/compare-runs.js";
 import { loadScenarioFile } from "../loadtest/file-scenario.js";
 import { ingestScenario } from "../loadtest/ingest-scenario.js";
 import { describeResult, exitStatusOf, toLoadResult } from "../loadtest/load-result.js";
 import { mixedScenario } from "../loadtest/mixed-scenario.js";
+import { reportRegression } from "../loadtest/regression-alert.js";
 import { runLoad } from "../loadtest/run-load.js";
 import type { Scenario } from "../loadtest/scenario.js";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../loadtest/thresholds.js";
+import { jsonLogger } from "../logger.js";
 import { configFrom, print, withDbOption } from "./options.js";
 
 interface HttpFlags {
@@ -26,6 +30,9 @@ interface HttpFlags {
   timeout: number;
   db?: string;
   json?: boolean;
+  save?: boolean;
+  name?: string;
+  compare?: string;
 }
 
 const positive = (what: string) => (value: string) => {
@@ -75,9 +82,13 @@ export function loadtestCommand(): Command {
     .option("--key <api key>", "API key sent as a bearer token (analyst scenario: analyst role or higher)")
     .option("--devices <n>", "simulated devices for the ingest scenario", count, 10)
     .option("--timeout <ms>", "per-request timeout", count, 10_000)
+    .option("--save", "store the run (commit, Node, machine, parameters, latency sample) in the cloud db")
+    .option("--name <baseline>", "with --save: the baseline the run joins (default: the scenario's name)")
+    .option("--compare <baseline>", "test the run against a saved baseline (Mann-Whitney U, >= 5 % effect)")
     .option("--json", "print one JSON object")
     .action(async (flags: HttpFlags) => {
       if (!flags.closed && flags.rate === undefined) throw new Error("--rate is required for the open model");
+      if (flags.name !== undefined && !flags.save) throw new Error("--name names the baseline of --save");
       const model = flags.closed ? "closed" : "open";
       const authorization = flags.key === undefined ? undefined : `Bearer ${flags.key}`;
       const db = await openDbIfNeeded(flags);
@@ -95,6 +106,9 @@ export function loadtestCommand(): Command {
           ...(authorization === undefined ? {} : { authorization }),
         });
         const thresholds = evaluateThresholds(flags.threshold, run);
+        const baseline = flags.compare === undefined ? undefined : await baselineSamples(db!, flags.compare);
+        const comparison =
+          baseline === undefined ? null : compareLatencies(flags.compare!, run.samplesMs, baseline.samplesMs);
         const result = toLoadResult({
           scenario: scenario.name,
           model,
@@ -102,8 +116,27 @@ export function loadtestCommand(): Command {
           durationS: flags.duration,
           run,
           thresholds,
-          comparison: null,
+          comparison,
         });
+        if (comparison?.verdict === "slower") {
+          const config = configFrom(flags);
+          await reportRegression({
+            comparison,
+            result,
+            target: flags.target,
+            logger: jsonLogger(),
+            webhookUrl: config.alertWebhookUrl,
+          });
+        }
+        if (flags.save) {
+          await saveRun(db!, {
+            name: flags.name ?? scenario.name,
+            params: paramsOf(flags, model),
+            result,
+            samplesMs: run.samplesMs,
+            provenance: currentProvenance(),
+          });
+        }
         print(flags.json ? JSON.stringify(result) : describeResult(result));
         process.exitCode = exitStatusOf(result);
       } finally {
@@ -113,10 +146,23 @@ export function loadtestCommand(): Command {
   return loadtest;
 }
 
+function paramsOf(flags: HttpFlags, model: "open" | "closed") {
+  return {
+    target: flags.target,
+    scenario: flags.scenario,
+    model,
+    rate: flags.rate ?? null,
+    durationS: flags.duration,
+    warmupS: flags.warmup,
+    connections: flags.connections,
+    thresholds: flags.threshold.map((t) => t.expr),
+  };
+}
+
 /** The database is opened only when a scenario needs it (ingest devices, analyst parameters from --db). */
 async function openDbIfNeeded(flags: HttpFlags): Promise<Client | undefined> {
   const needs = flags.scenario === "ingest" || flags.scenario === "mixed";
-  if (!needs && flags.db === undefined) return undefined;
+  if (!needs && flags.db === undefined && !flags.save && flags.compare === undefined) return undefined;
   const config = configFrom(flags);
   return openCloudDb({ db: config.db, authToken: config.dbAuthToken, busyTimeoutMs: config.busyTimeoutMs });
 }

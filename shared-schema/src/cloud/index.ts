@@ -2,3 +2,4 @@ export * from "./devices.js";
 export * from "./landed-batches.js";
 export * from "./networks.js";
 export * from "./observations.js";
+export * from "./load-tests.js";

@@ -1,0 +1,43 @@
+import type { Logger } from "../logger.js";
+import type { Comparison, LoadResult } from "./load-result.js";
+
+/**
+ * Regressions found by --compare in this process. prom-client is not on this branch yet: the /metrics
+ * route should expose this as `piwardrive_loadtest_regressions_total` (a counter) once it exists.
+ */
+export const loadtestRegressions = { total: 0 };
+
+/** Logs a "slower" verdict, counts it, and POSTs it to the alert webhook when one is configured. */
+export async function reportRegression(input: {
+  comparison: Comparison;
+  result: LoadResult;
+  target: string;
+  logger: Logger;
+  webhookUrl: string | undefined;
+}): Promise<void> {
+  const { comparison, result } = input;
+  loadtestRegressions.total += 1;
+  const alert = {
+    kind: "loadtest_regression",
+    baseline: comparison.baseline,
+    changePct: comparison.changePct,
+    pValue: comparison.pValue,
+    scenario: result.scenario,
+    target: input.target,
+    latencyMs: result.latencyMs,
+  };
+  input.logger.warn("load-test regression", alert);
+  if (input.webhookUrl === undefined) return;
+  try {
+    const res = await fetch(input.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(alert),
+      signal: AbortSignal.timeout(5000),
+    });
+    await res.arrayBuffer();
+    if (!res.ok) input.logger.error("alert webhook refused the regression", { status: res.status });
+  } catch (error) {
+    input.logger.error("alert webhook unreachable", { message: (error as Error).message });
+  }
+}
