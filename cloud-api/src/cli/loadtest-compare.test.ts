@@ -104,8 +104,9 @@ describe("loadtest http --save / --compare", () => {
 
     const slower = await runAt(30, "--compare", "hello-20ms");
     expect(slower.out?.comparison).toMatchObject({ verdict: "slower" });
-    expect((slower.out?.comparison as { changePct: number }).changePct).toBeGreaterThan(30);
-    expect((slower.out?.comparison as { pValue: number }).pValue).toBeLessThan(0.01);
+    const verdict = slower.out?.comparison as { changePct: number; pValue: number } | undefined;
+    expect(verdict?.changePct).toBeGreaterThan(30);
+    expect(verdict?.pValue).toBeLessThan(0.01);
     expect(slower.status).toBe(2);
     expect(slower.stderr).toMatch(/load-test regression/);
     expect(alerts).toEqual([

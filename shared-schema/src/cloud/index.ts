@@ -1,5 +1,5 @@
 export * from "./devices.js";
 export * from "./landed-batches.js";
+export * from "./load-tests.js";
 export * from "./networks.js";
 export * from "./observations.js";
-export * from "./load-tests.js";
