@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
 import type { CloudConfig } from "./env.js";
+import { createLoadTestQueue } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import { MergeProducer } from "./queues/merge-producer.js";
 import { createMergeQueue } from "./queues/merge-queue.js";
@@ -34,6 +35,8 @@ export async function openApiDeps(
   const mergeProducer = new MergeProducer(redis, location);
   const boardQueue: Queue = createMergeQueue(boardRedis, location);
   boardQueue.on("error", () => {});
+  const loadtestQueue = createLoadTestQueue(boardRedis, location);
+  loadtestQueue.on("error", () => {});
   const deps: AppDeps = {
     db,
     redis,
@@ -46,12 +49,14 @@ export async function openApiDeps(
     wireLimits: config.wireLimits,
     logger,
     boardQueues: [boardQueue],
+    loadtests: { queue: loadtestQueue, selfOrigin: undefined },
   };
   return {
     deps,
     async close() {
       await mergeProducer.close();
       await boardQueue.close().catch(() => {});
+      await loadtestQueue.close().catch(() => {});
       await Promise.all([closeRedis(redis), closeRedis(boardRedis)]);
       db.close();
     },

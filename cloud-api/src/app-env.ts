@@ -3,6 +3,7 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import type { MergeProducer } from "./queues/merge-producer.js";
 import type { ApiKey } from "./services/api-keys.js";
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** Queues shown in bull-board at /admin/queues (none: the board is not mounted). */
   boardQueues?: Queue[];
   now?: () => number;
+  /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
+  loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
 }
 
 /** The one Hono Env of the app. */

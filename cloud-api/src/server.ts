@@ -55,6 +55,8 @@ export async function startApiServer(input: {
       port: input.config.port,
       hostname: input.config.host,
     });
+    // load tests started through the API may target only this origin
+    if (opened.deps.loadtests !== undefined) opened.deps.loadtests.selfOrigin = running.url;
     return {
       ...running,
       deps: opened.deps,

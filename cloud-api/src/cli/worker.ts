@@ -39,8 +39,16 @@ export function workerCommand(): Command {
         wireLimits: config.wireLimits,
         logger,
       });
+      const { startLoadTestWorker } = await import("../loadtest/loadtest-worker.js");
+      const loadtests = startLoadTestWorker({
+        db,
+        connection,
+        location: { prefix: config.queuePrefix },
+        logger,
+      });
       logger.info("merge worker started", { concurrency: merge.worker.opts.concurrency, db: config.db });
       onShutdown(logger, async () => {
+        await loadtests.close();
         await merge.close();
         await closeRedis(connection);
         db.close();
