@@ -4,6 +4,7 @@ import { devicesCommand } from "./devices.js";
 import { keysCommand } from "./keys.js";
 import { loadtestCommand } from "./loadtest.js";
 import { migrateCommand } from "./migrate.js";
+import { reportCommand } from "./report.js";
 import { serveCommand } from "./serve.js";
 import { workerCommand } from "./worker.js";
 
@@ -14,7 +15,8 @@ const program = new Command("piwardrive-cloud")
   .addCommand(workerCommand())
   .addCommand(devicesCommand())
   .addCommand(keysCommand())
-  .addCommand(loadtestCommand());
+  .addCommand(loadtestCommand())
+  .addCommand(reportCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -28,6 +28,11 @@ export function serveCommand(): Command {
       const { startApiServer } = await import("../server.js");
       const api = await startApiServer({ config, logger });
       logger.info("api listening", { url: api.url, port: api.port, db: config.db });
-      onShutdown(logger, () => api.close());
+      const { startSystemSampler } = await import("../reports/system-sampler.js");
+      const sampler = startSystemSampler({ db: api.deps.db, role: "api", logger });
+      onShutdown(logger, async () => {
+        sampler.stop();
+        await api.close();
+      });
     });
 }

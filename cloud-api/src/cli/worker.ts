@@ -46,8 +46,11 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
+      const { startSystemSampler } = await import("../reports/system-sampler.js");
+      const sampler = startSystemSampler({ db, role: "worker", logger });
       logger.info("merge worker started", { concurrency: merge.worker.opts.concurrency, db: config.db });
       onShutdown(logger, async () => {
+        sampler.stop();
         await loadtests.close();
         await merge.close();
         await closeRedis(connection);

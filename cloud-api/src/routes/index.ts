@@ -5,6 +5,7 @@ import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
 import { readyRoute } from "./ready.js";
+import { reportsRoute } from "./reports.js";
 import { statsRoute } from "./stats.js";
 
 /** Registers every route; one file per route. */
@@ -13,7 +14,8 @@ export function createRoutes(deps: AppDeps) {
     .route("/", healthRoute())
     .route("/", readyRoute(deps))
     .route("/", ingestRoute(deps))
-    .route("/", statsRoute(deps));
+    .route("/", statsRoute(deps))
+    .route("/", reportsRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
     routes.route("/", adminQueuesRoute(deps, deps.boardQueues));

@@ -3,3 +3,4 @@ export * from "./landed-batches.js";
 export * from "./load-tests.js";
 export * from "./networks.js";
 export * from "./observations.js";
+export * from "./system-samples.js";
