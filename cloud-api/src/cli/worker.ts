@@ -48,9 +48,17 @@ export function workerCommand(): Command {
       });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
       const sampler = startSystemSampler({ db, role: "worker", logger });
+      const { startDailyReports } = await import("../reports/daily-reports.js");
+      const reports = await startDailyReports({
+        db,
+        connection,
+        location: { prefix: config.queuePrefix },
+        logger,
+      });
       logger.info("merge worker started", { concurrency: merge.worker.opts.concurrency, db: config.db });
       onShutdown(logger, async () => {
         sampler.stop();
+        await reports.close();
         await loadtests.close();
         await merge.close();
         await closeRedis(connection);
