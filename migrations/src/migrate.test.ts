@@ -166,9 +166,12 @@ describe("migrations", () => {
       "api_keys",
       "devices",
       "landed_batches",
+      "load_test_runs",
       "network_devices",
       "networks",
       "observations",
+      "stored_reports",
+      "system_samples",
     ]);
   });
 
