@@ -3,6 +3,7 @@ import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
 import type { CloudConfig } from "./env.js";
 import type { Logger } from "./logger.js";
+import { createApiMetrics } from "./metrics/api-metrics.js";
 import { MergeProducer } from "./queues/merge-producer.js";
 import { createMergeQueue } from "./queues/merge-queue.js";
 import { closeRedis, createProducerRedis } from "./queues/redis.js";
@@ -11,7 +12,9 @@ import { createDeviceRateLimiter } from "./throttle/device-rate-limit.js";
 export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
->;
+> &
+  /** Metrics are on unless this says false. */
+  Partial<Pick<CloudConfig, "metrics">>;
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
@@ -46,6 +49,7 @@ export async function openApiDeps(
     wireLimits: config.wireLimits,
     logger,
     boardQueues: [boardQueue],
+    ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
   };
   return {
     deps,

@@ -29,6 +29,10 @@ const envSchema = z.object({
   PIWARDRIVE_DB_BUSY_TIMEOUT_MS: int(0, 600_000).default(5000),
   PIWARDRIVE_MAX_BODY_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxCompressedBytes),
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
+  /** `off` records no metrics at all (no middleware, no /metrics): for measuring what they cost. */
+  PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
+  /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
+  PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),
 });
 
 export interface CloudConfig {
@@ -43,6 +47,8 @@ export interface CloudConfig {
   ingestPerMinute: number;
   busyTimeoutMs: number;
   wireLimits: WireLimits;
+  metrics: boolean;
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -72,5 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCompressedBytes: e.PIWARDRIVE_MAX_BODY_BYTES,
       maxDecompressedBytes: e.PIWARDRIVE_MAX_DECOMPRESSED_BYTES,
     },
+    metrics: e.PIWARDRIVE_METRICS === "on",
+    metricsPort: e.PIWARDRIVE_METRICS_PORT,
   };
 }

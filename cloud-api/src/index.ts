@@ -6,6 +6,9 @@ export { openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
 export { type CloudConfig, ConfigError, loadConfig } from "./env.js";
 export * from "./errors.js";
 export { jsonLogger, type Logger, memoryLogger } from "./logger.js";
+export { type ApiMetrics, createApiMetrics } from "./metrics/api-metrics.js";
+export { type MetricsServer, startMetricsServer } from "./metrics/metrics-server.js";
+export { createPipelineMetrics, type PipelineMetrics } from "./metrics/pipeline-metrics.js";
 export { MergeProducer } from "./queues/merge-producer.js";
 export {
   addMergeJob,
@@ -25,5 +28,5 @@ export { type LandOutcome, landBatch } from "./services/land-batch.js";
 export { type MergeOutcome, mergeBatch } from "./services/merge-batch.js";
 export { type FleetStats, getStats } from "./services/stats.js";
 export { createDeviceRateLimiter, type DeviceRateLimiter } from "./throttle/device-rate-limit.js";
-export { type MergeWorker, startMergeWorker } from "./workers/merge-worker.js";
+export { type MergeWorker, mergeProcessor, startMergeWorker } from "./workers/merge-worker.js";
 export { type ReconcileResult, reconcileLandedBatches } from "./workers/reconciler.js";

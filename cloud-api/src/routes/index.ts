@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from "../app-env.js";
 import { adminQueuesRoute } from "./admin-queues.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
+import { metricsRoute } from "./ops/metrics.js";
 import { readyRoute } from "./ready.js";
 import { statsRoute } from "./stats.js";
 
@@ -13,6 +14,7 @@ export function createRoutes(deps: AppDeps) {
     .route("/", readyRoute(deps))
     .route("/", ingestRoute(deps))
     .route("/", statsRoute(deps));
+  if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
     routes.route("/", adminQueuesRoute(deps, deps.boardQueues));
   }
