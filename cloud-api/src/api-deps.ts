@@ -4,6 +4,7 @@ import { openCloudDb } from "./db/cloud-db.js";
 import type { CloudConfig } from "./env.js";
 import { createLoadTestQueue } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
+import { createApiMetrics } from "./metrics/api-metrics.js";
 import { MergeProducer } from "./queues/merge-producer.js";
 import { createMergeQueue } from "./queues/merge-queue.js";
 import { closeRedis, createProducerRedis } from "./queues/redis.js";
@@ -12,7 +13,9 @@ import { createDeviceRateLimiter } from "./throttle/device-rate-limit.js";
 export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
->;
+> &
+  /** Metrics are on unless this says false. */
+  Partial<Pick<CloudConfig, "metrics">>;
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
@@ -50,6 +53,7 @@ export async function openApiDeps(
     logger,
     boardQueues: [boardQueue],
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
+    ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
   };
   return {
     deps,

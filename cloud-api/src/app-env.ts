@@ -5,6 +5,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
+import type { ApiMetrics } from "./metrics/api-metrics.js";
 import type { MergeProducer } from "./queues/merge-producer.js";
 import type { ApiKey } from "./services/api-keys.js";
 import type { Device } from "./services/devices.js";
@@ -19,6 +20,8 @@ export interface AppDeps {
   rateLimiter: DeviceRateLimiter;
   wireLimits: WireLimits;
   logger: Logger;
+  /** Request and ingest metrics, served at GET /metrics (operator); undefined turns both off. */
+  metrics?: ApiMetrics;
   /** Queues shown in bull-board at /admin/queues (none: the board is not mounted). */
   boardQueues?: Queue[];
   now?: () => number;

@@ -3,6 +3,7 @@ import { requestId } from "hono/request-id";
 import { type ErrorBody, toApiError } from "./api-error.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { errorFields } from "./logger.js";
+import { httpMetrics } from "./metrics/http-metrics.js";
 import { createRoutes } from "./routes/index.js";
 
 export type { AppDeps, AppEnv } from "./app-env.js";
@@ -15,6 +16,7 @@ export type { AppDeps, AppEnv } from "./app-env.js";
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  if (deps.metrics !== undefined) app.use(httpMetrics(deps.metrics));
   app.onError((error, c) => {
     const apiError = toApiError(error);
     const id = c.get("requestId");

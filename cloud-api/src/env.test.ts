@@ -9,6 +9,8 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       port: 8080,
       queuePrefix: "piwardrive",
+      metrics: true,
+      metricsPort: undefined,
       wireLimits: { maxCompressedBytes: 4 * 1024 * 1024, maxDecompressedBytes: 32 * 1024 * 1024 },
     });
   });
@@ -19,17 +21,26 @@ describe("loadConfig", () => {
       PIWARDRIVE_REDIS_URL: "redis://redis.internal:6380",
       PORT: "9090",
       PIWARDRIVE_MERGE_CONCURRENCY: "4",
+      PIWARDRIVE_METRICS: "off",
+      PIWARDRIVE_METRICS_PORT: "9464",
     });
     expect(config).toMatchObject({
       db: "libsql://db.example:8080",
       redisUrl: "redis://redis.internal:6380",
       port: 9090,
       mergeConcurrency: 4,
+      metrics: false,
+      metricsPort: 9464,
     });
   });
 
   it("names every bad variable at once", () => {
-    const bad = { PORT: "http", PIWARDRIVE_REDIS_URL: "127.0.0.1", PIWARDRIVE_QUEUE_PREFIX: "a:b" };
+    const bad = {
+      PORT: "http",
+      PIWARDRIVE_REDIS_URL: "127.0.0.1",
+      PIWARDRIVE_QUEUE_PREFIX: "a:b",
+      PIWARDRIVE_METRICS: "yes",
+    };
     expect(() => loadConfig(bad)).toThrow(ConfigError);
     for (const name of Object.keys(bad)) expect(() => loadConfig(bad)).toThrow(new RegExp(`${name}: `));
   });

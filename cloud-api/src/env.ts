@@ -31,6 +31,10 @@ const envSchema = z.object({
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
   /** Where load-test regressions are POSTed as JSON (none: they are only logged and counted). */
   PIWARDRIVE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** `off` records no metrics at all (no middleware, no /metrics): for measuring what they cost. */
+  PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
+  /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
+  PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),
 });
 
 export interface CloudConfig {
@@ -46,6 +50,8 @@ export interface CloudConfig {
   busyTimeoutMs: number;
   wireLimits: WireLimits;
   alertWebhookUrl: string | undefined;
+  metrics: boolean;
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDecompressedBytes: e.PIWARDRIVE_MAX_DECOMPRESSED_BYTES,
     },
     alertWebhookUrl: e.PIWARDRIVE_ALERT_WEBHOOK_URL,
+    metrics: e.PIWARDRIVE_METRICS === "on",
+    metricsPort: e.PIWARDRIVE_METRICS_PORT,
   };
 }

@@ -11,6 +11,9 @@ export { type LoadOptions, runLoad } from "./loadtest/run-load.js";
 export type { MeasuredRun } from "./loadtest/run-stats.js";
 export { type PlannedRequest, type Scenario, seededRandom } from "./loadtest/scenario.js";
 export { jsonLogger, type Logger, memoryLogger } from "./logger.js";
+export { type ApiMetrics, createApiMetrics } from "./metrics/api-metrics.js";
+export { type MetricsServer, startMetricsServer } from "./metrics/metrics-server.js";
+export { createPipelineMetrics, type PipelineMetrics } from "./metrics/pipeline-metrics.js";
 export { MergeProducer } from "./queues/merge-producer.js";
 export {
   addMergeJob,
@@ -30,5 +33,5 @@ export { type LandOutcome, landBatch } from "./services/land-batch.js";
 export { type MergeOutcome, mergeBatch } from "./services/merge-batch.js";
 export { type FleetStats, getStats } from "./services/stats.js";
 export { createDeviceRateLimiter, type DeviceRateLimiter } from "./throttle/device-rate-limit.js";
-export { type MergeWorker, startMergeWorker } from "./workers/merge-worker.js";
+export { type MergeWorker, mergeProcessor, startMergeWorker } from "./workers/merge-worker.js";
 export { type ReconcileResult, reconcileLandedBatches } from "./workers/reconciler.js";

@@ -5,6 +5,7 @@ import { type ApiConfig, openApiDeps } from "./api-deps.js";
 import { createApp } from "./app.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import type { Logger } from "./logger.js";
+import { type MetricsServer, startMetricsServer } from "./metrics/metrics-server.js";
 
 export interface RunningServer {
   server: ServerType;
@@ -41,15 +42,22 @@ export function startServer(input: {
 
 export interface RunningApi extends RunningServer {
   deps: AppDeps;
+  /** The unauthenticated 127.0.0.1 listener, when a metrics port was given. */
+  metricsServer: MetricsServer | undefined;
 }
 
 /** The whole API process from a config: deps, app and server. `close()` stops the server, then the deps. */
 export async function startApiServer(input: {
-  config: ApiConfig & { port: number; host: string };
+  config: ApiConfig & { port: number; host: string; metricsPort?: number | undefined };
   logger: Logger;
 }): Promise<RunningApi> {
   const opened = await openApiDeps(input.config, input.logger);
+  let metricsServer: MetricsServer | undefined;
   try {
+    const registry = opened.deps.metrics?.registry;
+    if (registry !== undefined && input.config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(registry, input.config.metricsPort);
+    }
     const running = await startServer({
       app: createApp(opened.deps),
       port: input.config.port,
@@ -60,12 +68,15 @@ export async function startApiServer(input: {
     return {
       ...running,
       deps: opened.deps,
+      metricsServer,
       async close() {
         await running.close();
+        await metricsServer?.close();
         await opened.close();
       },
     };
   } catch (error) {
+    await metricsServer?.close();
     await opened.close();
     throw error;
   }

@@ -11,6 +11,7 @@ interface ServeFlags {
   redis?: string;
   queuePrefix?: string;
   migrate?: boolean;
+  metricsPort?: number;
 }
 
 export function serveCommand(): Command {
@@ -19,15 +20,30 @@ export function serveCommand(): Command {
     .option("--port <port>", "port (env PORT, default 8080; 0 picks a free one)", parseIntFlag)
     .option("--host <host>", "interface to listen on (env HOST, default 0.0.0.0)")
     .option("--migrate", "apply pending migrations before serving")
+    .option(
+      "--metrics-port <port>",
+      "also serve GET /metrics without a key on 127.0.0.1:<port> (env PIWARDRIVE_METRICS_PORT)",
+      parseIntFlag,
+    )
     .action(async (flags: ServeFlags) => {
       const base = configFrom(flags);
-      const config = { ...base, port: flags.port ?? base.port, host: flags.host ?? base.host };
+      const config = {
+        ...base,
+        port: flags.port ?? base.port,
+        host: flags.host ?? base.host,
+        metricsPort: flags.metricsPort ?? base.metricsPort,
+      };
       const logger = jsonLogger();
       if (flags.migrate) await withDb(config, (db) => migrateCloud(db));
       // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board
       const { startApiServer } = await import("../server.js");
       const api = await startApiServer({ config, logger });
-      logger.info("api listening", { url: api.url, port: api.port, db: config.db });
+      logger.info("api listening", {
+        url: api.url,
+        port: api.port,
+        db: config.db,
+        metricsUrl: api.metricsServer?.url ?? null,
+      });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
       const sampler = startSystemSampler({ db: api.deps.db, role: "api", logger });
       onShutdown(logger, async () => {

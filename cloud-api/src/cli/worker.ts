@@ -1,6 +1,7 @@
 import { migrateCloud } from "@piwardrive/migrations";
+import type { Queue } from "bullmq";
 import { Command } from "commander";
-import { openCloudDb } from "../db/cloud-db.js";
+import { openCloudDb, toDbUrl } from "../db/cloud-db.js";
 import { jsonLogger } from "../logger.js";
 import { configFrom, parseIntFlag, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
@@ -11,6 +12,7 @@ interface WorkerFlags {
   redis?: string;
   queuePrefix?: string;
   migrate?: boolean;
+  metricsPort?: number;
 }
 
 export function workerCommand(): Command {
@@ -18,6 +20,11 @@ export function workerCommand(): Command {
     .description("run merge workers and the landed-batch reconciler")
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
+    .option(
+      "--metrics-port <port>",
+      "serve GET /metrics on 127.0.0.1:<port> (env PIWARDRIVE_METRICS_PORT; needs PIWARDRIVE_METRICS=on)",
+      parseIntFlag,
+    )
     .action(async (flags: WorkerFlags) => {
       const config = configFrom(flags);
       const logger = jsonLogger();
@@ -29,7 +36,18 @@ export function workerCommand(): Command {
       if (flags.migrate) await migrateCloud(db);
       const { closeRedis, createWorkerRedis } = await import("../queues/redis.js");
       const { startMergeWorker } = await import("../workers/merge-worker.js");
+      const { createPipelineMetrics } = await import("../metrics/pipeline-metrics.js");
+      const { startMetricsServer } = await import("../metrics/metrics-server.js");
       const connection = createWorkerRedis(config.redisUrl, { logger, name: "merge-worker" });
+      const queues: Queue[] = [];
+      const { url, isFile } = toDbUrl(config.db);
+      const metrics = config.metrics
+        ? createPipelineMetrics({
+            db,
+            dbPath: isFile ? url.slice("file:".length) : undefined,
+            queues: () => queues,
+          })
+        : undefined;
       const merge = await startMergeWorker({
         db,
         connection,
@@ -38,7 +56,14 @@ export function workerCommand(): Command {
         reconcileEveryMs: config.reconcileEveryMs,
         wireLimits: config.wireLimits,
         logger,
+        ...(metrics === undefined ? {} : { metrics }),
       });
+      queues.push(merge.queue);
+      const metricsPort = flags.metricsPort ?? config.metricsPort;
+      const metricsServer =
+        metrics !== undefined && metricsPort !== undefined
+          ? await startMetricsServer(metrics.registry, metricsPort)
+          : undefined;
       const { startLoadTestWorker } = await import("../loadtest/loadtest-worker.js");
       const loadtests = startLoadTestWorker({
         db,
@@ -55,11 +80,16 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
-      logger.info("merge worker started", { concurrency: merge.worker.opts.concurrency, db: config.db });
+      logger.info("merge worker started", {
+        concurrency: merge.worker.opts.concurrency,
+        db: config.db,
+        metricsUrl: metricsServer?.url ?? null,
+      });
       onShutdown(logger, async () => {
         sampler.stop();
         await reports.close();
         await loadtests.close();
+        await metricsServer?.close();
         await merge.close();
         await closeRedis(connection);
         db.close();

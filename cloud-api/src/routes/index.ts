@@ -4,6 +4,7 @@ import { adminQueuesRoute } from "./admin-queues.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
+import { metricsRoute } from "./ops/metrics.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
 import { statsRoute } from "./stats.js";
@@ -17,6 +18,7 @@ export function createRoutes(deps: AppDeps) {
     .route("/", statsRoute(deps))
     .route("/", reportsRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
+  if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
     routes.route("/", adminQueuesRoute(deps, deps.boardQueues));
   }

@@ -2,7 +2,7 @@ import { decodeDeltaBatch, WIRE_CONTENT_TYPE } from "@piwardrive/shared-schema/w
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "../api-error.js";
+import { ApiError, toApiError } from "../api-error.js";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { requireDevice } from "../auth/device-token.js";
 import { errorFields } from "../logger.js";
@@ -47,8 +47,17 @@ export function ingestRoute(deps: AppDeps) {
       });
     }
   };
+  const metrics = deps.metrics;
+  // Counts every refusal, whichever step threw it (auth, rate limit, headers, size, decode, store).
+  const countRefusals = createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    if (c.error !== undefined) {
+      metrics?.ingestBatches.inc({ outcome: "refused", reason: toApiError(c.error).code });
+    }
+  });
   return new Hono<AppEnv>().post(
     "/v1/ingest",
+    countRefusals,
     requireDevice(deps.db),
     createMiddleware<AppEnv>(async (c, next) => {
       const verdict = await deps.rateLimiter.consume(c.get("device").id);
@@ -87,6 +96,8 @@ export function ingestRoute(deps: AppDeps) {
           lastSeq: batch.lastSeq,
         });
       }
+      metrics?.ingestBatches.inc({ outcome: outcome.status, reason: "none" });
+      metrics?.ingestSightings.inc({ outcome: outcome.status }, batch.observations.length);
       if (outcome.status === "accepted" || outcome.stored === "landed") await enqueue(outcome.key);
       return c.json<IngestResponse>({ status: outcome.status }, 202);
     },

@@ -48,7 +48,7 @@ const deviceB = makeBatch({ deviceId: "dev-b", runId: "run-b" }, [
 describe("mergeBatch", () => {
   it("inserts exactly the batch's observations and computes the aggregates", async () => {
     const outcome = await mergeBatch({ db, key: await land(deviceA), now: () => T0 + 9 });
-    expect(outcome).toEqual({ status: "merged", insertedCount: 4 });
+    expect(outcome).toEqual({ status: "merged", insertedCount: 4, receivedAt: T0, mergedAt: T0 + 9 });
     const seqs = await db.execute("SELECT device_id, run_id, seq, mac FROM observations ORDER BY seq");
     expect(seqs.rows.map((r) => [r.device_id, r.run_id, r.seq, r.mac])).toEqual([
       ["dev-a", "run-a", 1, M1],
@@ -123,7 +123,7 @@ describe("mergeBatch", () => {
     const before = await snapshot(fleet);
     // as if a second worker had read the row before the first committed: the full transaction runs again
     await db.execute("UPDATE landed_batches SET status = 'landed'");
-    expect(await mergeBatch({ db, key })).toEqual({ status: "merged", insertedCount: 0 });
+    expect(await mergeBatch({ db, key })).toMatchObject({ status: "merged", insertedCount: 0 });
     expect(await snapshot(fleet)).toBe(before);
   });
 
@@ -148,7 +148,7 @@ describe("mergeBatch", () => {
       sighting(4, M1, { rssiDbm: -10, lat: 50, lon: 50 }),
       sighting(5, M2, { rssiDbm: -80, lat: 1, lon: 2 }),
     ]);
-    expect(await mergeBatch({ db, key: await land(overlap) })).toEqual({
+    expect(await mergeBatch({ db, key: await land(overlap) })).toMatchObject({
       status: "merged",
       insertedCount: 1,
     });

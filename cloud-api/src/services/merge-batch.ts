@@ -11,7 +11,8 @@ import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { MERGE_RESULT, mergeStatements } from "./merge-statements.js";
 
 export type MergeOutcome =
-  | { status: "merged"; insertedCount: number }
+  /** `receivedAt` (landing) and `mergedAt` (the merge's clock) give the pipeline's lag. */
+  | { status: "merged"; insertedCount: number; receivedAt: number; mergedAt: number }
   /** Nothing to do: an earlier run (or a concurrent one) already merged it. */
   | { status: "already_merged"; insertedCount: number };
 
@@ -35,7 +36,7 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
   const { db, key } = input;
   const now = input.now ?? Date.now;
   const rs = await db.execute({
-    sql: `SELECT status, payload, content_encoding, inserted_count, error FROM landed_batches WHERE ${KEY_WHERE}`,
+    sql: `SELECT status, payload, content_encoding, inserted_count, error, received_at FROM landed_batches WHERE ${KEY_WHERE}`,
     args: [...keyArgs(key)],
   });
   const row = rs.rows[0];
@@ -57,8 +58,9 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
   }
 
   let results: Awaited<ReturnType<Client["batch"]>>;
+  const mergedAt = now();
   try {
-    results = await db.batch(mergeStatements(key, batch.observations, now()), "write");
+    results = await db.batch(mergeStatements(key, batch.observations, mergedAt), "write");
   } catch (error) {
     if (!isDataError(error)) throw error;
     const reason = `cannot store: ${error instanceof Error ? error.message : String(error)}`;
@@ -69,7 +71,7 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
   if ((results[MERGE_RESULT.marked]?.rowsAffected ?? 0) === 0) {
     return { status: "already_merged", insertedCount: inserted };
   }
-  return { status: "merged", insertedCount: inserted };
+  return { status: "merged", insertedCount: inserted, receivedAt: Number(row.received_at), mergedAt };
 }
 
 /** Marks a batch that can never merge; a batch already merged is left alone. */

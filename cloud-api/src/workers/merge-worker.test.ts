@@ -67,7 +67,7 @@ describe("merge worker", () => {
       const j = await cloud.queue.getJob(id);
       return (await j?.isCompleted()) ? j : undefined;
     });
-    expect(job.returnvalue).toEqual({ status: "merged", insertedCount: 30 });
+    expect(job.returnvalue).toMatchObject({ status: "merged", insertedCount: 30 });
   });
 
   it("fails a poison batch once, without retries, and records the reason on the row", async () => {

@@ -4,6 +4,7 @@ import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { type DomainError, NotFoundError, PoisonBatchError } from "../errors.js";
 import { errorFields, type Logger } from "../logger.js";
+import { observeMerge, type PipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { createMergeQueue, MERGE_QUEUE_NAME, type MergeQueueLocation } from "../queues/merge-queue.js";
 import { type BatchKey, batchKeySchema } from "../services/batch-key.js";
 import { type MergeOutcome, mergeBatch } from "../services/merge-batch.js";
@@ -18,6 +19,8 @@ export interface MergeWorkerOptions {
   reconcileEveryMs?: number;
   wireLimits?: WireLimits;
   logger: Logger;
+  /** Merge timings, lag and reconciler counts go here; undefined records nothing. */
+  metrics?: PipelineMetrics;
   now?: () => number;
 }
 
@@ -31,18 +34,22 @@ export interface MergeWorker {
 }
 
 /** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
-export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now">) {
-  return async (job: Job<BatchKey>): Promise<MergeOutcome> => {
+export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics">) {
+  return async (job: Pick<Job<BatchKey>, "data">): Promise<MergeOutcome> => {
     const key = batchKeySchema.safeParse(job.data);
     if (!key.success) throw new UnrecoverableError(`malformed job data: ${key.error.message}`);
+    const started = performance.now();
     try {
-      return await mergeBatch({
+      const outcome = await mergeBatch({
         db: options.db,
         key: key.data,
         ...(options.wireLimits === undefined ? {} : { limits: options.wireLimits }),
         ...(options.now === undefined ? {} : { now: options.now }),
       });
+      if (options.metrics !== undefined) observeMerge(options.metrics, outcome, performance.now() - started);
+      return outcome;
     } catch (error) {
+      if (options.metrics !== undefined) observeMerge(options.metrics, error, performance.now() - started);
       // A poison batch (already marked failed) or a key with no landed row will never succeed.
       if (error instanceof PoisonBatchError || error instanceof NotFoundError) {
         throw new UnrecoverableError(`${(error as DomainError).code}: ${error.message}`);
@@ -81,6 +88,7 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
     queue,
     everyMs: options.reconcileEveryMs ?? 60_000,
     logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   return {
     worker,

@@ -1,6 +1,7 @@
 import type { Client } from "@libsql/client";
 import type { Queue } from "bullmq";
 import { errorFields, type Logger } from "../logger.js";
+import type { PipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { addMergeJob, mergeJobId } from "../queues/merge-queue.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "../services/batch-key.js";
 
@@ -77,12 +78,18 @@ export function startReconciler(input: {
   queue: Queue<BatchKey>;
   everyMs: number;
   logger: Logger;
+  metrics?: Pick<PipelineMetrics, "reconcilerEnqueued">;
 }): Reconciler {
   let running: Promise<ReconcileResult> | undefined;
   const runOnce = () => {
-    running ??= reconcileLandedBatches(input).finally(() => {
-      running = undefined;
-    });
+    running ??= reconcileLandedBatches(input)
+      .then((r) => {
+        input.metrics?.reconcilerEnqueued.inc(r.enqueued);
+        return r;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
   const tick = () => {
