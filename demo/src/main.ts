@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { Children } from "./children.js";
@@ -15,9 +15,15 @@ const int = (value: string) => {
   return n;
 };
 
+// package.json sits one level up from both src and dist.
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const env = parseDemoConfig();
 const program = new Command("piwardrive-demo")
   .description("the whole PiWardrive pipeline on this machine: Redis, cloud API + worker, an edge agent")
+  .version(pkg.version)
   .option("--data-dir <dir>", "where the cloud and edge databases go", env.dataDir)
   .option("--port <port>", "API port (0 picks a free one)", int, env.port)
   .option("--once", "exit after the first sync and summary", env.once)

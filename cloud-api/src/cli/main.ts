@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { devicesCommand } from "./devices.js";
 import { keysCommand } from "./keys.js";
@@ -8,8 +9,14 @@ import { reportCommand } from "./report.js";
 import { serveCommand } from "./serve.js";
 import { workerCommand } from "./worker.js";
 
+// package.json sits two levels up from both src/cli and dist/cli.
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const program = new Command("piwardrive-cloud")
   .description("PiWardrive cloud: ingest API, merge workers and fleet administration")
+  .version(pkg.version)
   .addCommand(migrateCommand())
   .addCommand(serveCommand())
   .addCommand(workerCommand())
