@@ -6,6 +6,7 @@ import { makeBatch, sighting, T0 } from "../test-support/batches.js";
 import { openTempDb } from "../test-support/test-cloud.js";
 import { landBatch } from "./land-batch.js";
 import { mergeBatch } from "./merge-batch.js";
+import { readMergeGeneration } from "./merge-generation.js";
 import { MERGE_RESULT, mergeStatements } from "./merge-statements.js";
 
 const M1 = "aa:aa:aa:aa:aa:01";
@@ -174,6 +175,18 @@ describe("mergeBatch", () => {
     ]);
     expect((await network(M1))?.observation_count).toBe(1);
     expect((await network(M2))?.observation_count).toBe(1);
+  });
+
+  it("bumps the merge generation once per merge that inserted rows, never on a replay", async () => {
+    expect(await readMergeGeneration(db)).toEqual({ generation: 0, changedAt: null });
+    const key = await land(deviceA);
+    await mergeBatch({ db, key, now: () => T0 + 7 });
+    expect(await readMergeGeneration(db)).toEqual({ generation: 1, changedAt: T0 + 7 });
+    await db.execute("UPDATE landed_batches SET status = 'landed'");
+    await mergeBatch({ db, key, now: () => T0 + 8 });
+    expect(await readMergeGeneration(db)).toEqual({ generation: 1, changedAt: T0 + 7 });
+    await mergeBatch({ db, key: await land(deviceB), now: () => T0 + 9 });
+    expect(await readMergeGeneration(db)).toEqual({ generation: 2, changedAt: T0 + 9 });
   });
 
   it("marks an undecodable payload failed with its reason and reports it as poison", async () => {

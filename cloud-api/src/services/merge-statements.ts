@@ -2,6 +2,7 @@ import type { InStatement } from "@libsql/client";
 import { OBSERVATION_SQL_COLUMNS, rssiWeight } from "@piwardrive/shared-schema";
 import { groupTransmitters, type WireObservation } from "@piwardrive/shared-schema/wire";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
+import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
 
 /*
  * The merge of one landed batch as ONE write transaction (see mergeBatch). The rows travel as JSON and
@@ -169,6 +170,7 @@ export function mergeStatements(key: BatchKey, rows: readonly WireObservation[],
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
     { sql: MARK_MERGED, args: [now, ...keyArgs(key)] },
+    { sql: BUMP_MERGE_GENERATION, args: [now] },
     CLEAR_STAGE,
     CLEAR_TX,
   ];
