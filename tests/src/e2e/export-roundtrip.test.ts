@@ -70,4 +70,38 @@ describe("a WiGLE CSV export read back by the edge importer", () => {
       back.close();
     }
   });
+
+  it("piwardrive-cloud export writes the same file as the API, and refuses a bad filter naming it", async () => {
+    const api = await fetch(`${cloud.url}/v1/export?format=kml&what=networks&kind=wifi`, {
+      headers: { authorization: `Bearer ${cloud.analystKey}` },
+    });
+    const cli = await run(
+      "npx",
+      [
+        "--no-install",
+        "piwardrive-cloud",
+        "export",
+        "--format",
+        "kml",
+        "--what",
+        "networks",
+        "--kind",
+        "wifi",
+      ].concat(["--db", cloud.dbPath]),
+      { cwd: REPO_ROOT, env: { ...process.env, CI: "true" }, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const kml = await api.text();
+    expect(kml).toContain("<Placemark>");
+    expect(cli.stdout).toBe(kml);
+
+    const bad = run(
+      "npx",
+      ["--no-install", "piwardrive-cloud", "export", "--format", "csv", "--bbox", "1,2"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CI: "true" },
+      },
+    );
+    await expect(bad).rejects.toMatchObject({ stderr: expect.stringMatching(/bbox/) });
+  });
 });
