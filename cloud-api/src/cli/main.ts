@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { devicesCommand } from "./devices.js";
+import { exportCommand } from "./export.js";
 import { keysCommand } from "./keys.js";
 import { loadtestCommand } from "./loadtest.js";
 import { migrateCommand } from "./migrate.js";
@@ -23,7 +24,8 @@ const program = new Command("piwardrive-cloud")
   .addCommand(devicesCommand())
   .addCommand(keysCommand())
   .addCommand(loadtestCommand())
-  .addCommand(reportCommand());
+  .addCommand(reportCommand())
+  .addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);

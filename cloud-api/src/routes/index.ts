@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { adminQueuesRoute } from "./admin-queues.js";
+import { exportRoute } from "./analyst/export.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
@@ -16,6 +17,7 @@ export function createRoutes(deps: AppDeps) {
     .route("/", readyRoute(deps))
     .route("/", ingestRoute(deps))
     .route("/", statsRoute(deps))
+    .route("/", exportRoute(deps))
     .route("/", reportsRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));

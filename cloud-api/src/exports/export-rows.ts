@@ -1,0 +1,48 @@
+/** One sighting as an export writes it: the observations row, named as the API names it. */
+export interface ExportObservation {
+  deviceId: string;
+  kind: string;
+  mac: string;
+  ssid: string | null;
+  authMode: string | null;
+  capabilities: string | null;
+  seenAt: number;
+  channel: number | null;
+  frequencyMhz: number | null;
+  rssiDbm: number | null;
+  lat: number | null;
+  lon: number | null;
+  altitudeM: number | null;
+  accuracyM: number | null;
+  rcois: string | null;
+  mfgrId: number | null;
+}
+
+/** One transmitter as an export writes it: the networks aggregate. */
+export interface ExportNetwork {
+  kind: string;
+  mac: string;
+  ssid: string | null;
+  authMode: string | null;
+  channel: number | null;
+  frequencyMhz: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  observationCount: number;
+  deviceCount: number;
+  bestRssiDbm: number | null;
+  /** The RSSI-weighted estimate. */
+  lat: number | null;
+  lon: number | null;
+  /** The strongest sighting. */
+  bestLat: number | null;
+  bestLon: number | null;
+}
+
+export type ExportWhat = "observations" | "networks";
+export type ExportRow<W extends ExportWhat> = W extends "observations" ? ExportObservation : ExportNetwork;
+
+/** `2026-08-08 06:49:57`: UTC, to the second, as WiGLE and spreadsheets read it. */
+export function utcSeconds(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
