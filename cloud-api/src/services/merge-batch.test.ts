@@ -7,7 +7,7 @@ import { openTempDb } from "../test-support/test-cloud.js";
 import { landBatch } from "./land-batch.js";
 import { mergeBatch } from "./merge-batch.js";
 import { readMergeGeneration } from "./merge-generation.js";
-import { MERGE_RESULT, mergeStatements } from "./merge-statements.js";
+import { mergePlan } from "./merge-statements.js";
 
 const M1 = "aa:aa:aa:aa:aa:01";
 const M2 = "aa:aa:aa:aa:aa:02";
@@ -130,12 +130,11 @@ describe("mergeBatch", () => {
 
   it("keeps the first inserted_count when two workers both run the transaction (both read 'landed')", async () => {
     const key = await land(deviceA);
-    const first = await db.batch(mergeStatements(key, deviceA.observations, T0), "write");
-    const second = await db.batch(mergeStatements(key, deviceA.observations, T0 + 1), "write");
-    expect([first[MERGE_RESULT.inserted]?.rowsAffected, second[MERGE_RESULT.inserted]?.rowsAffected]).toEqual(
-      [4, 0],
-    );
-    expect(second[MERGE_RESULT.marked]?.rowsAffected).toBe(0);
+    const plan = mergePlan(key, deviceA.observations, T0);
+    const first = await db.batch(plan.statements, "write");
+    const second = await db.batch(mergePlan(key, deviceA.observations, T0 + 1).statements, "write");
+    expect([first[plan.inserted]?.rowsAffected, second[plan.inserted]?.rowsAffected]).toEqual([4, 0]);
+    expect(second[plan.marked]?.rowsAffected).toBe(0);
     const row = (await db.execute("SELECT inserted_count, merged_at FROM landed_batches")).rows[0];
     expect(row).toMatchObject({ inserted_count: 4, merged_at: T0 });
     expect((await network(M1))?.observation_count).toBe(3);
@@ -166,8 +165,9 @@ describe("mergeBatch", () => {
       sighting(7, M1, { rssiDbm: -40 }),
       sighting(7, M2, { rssiDbm: -60 }),
     ];
-    const results = await db.batch(mergeStatements(key, rows, T0), "write");
-    expect(results[MERGE_RESULT.inserted]?.rowsAffected).toBe(2);
+    const plan = mergePlan(key, rows, T0);
+    const results = await db.batch(plan.statements, "write");
+    expect(results[plan.inserted]?.rowsAffected).toBe(2);
     const stored = await db.execute("SELECT seq, mac, rssi_dbm FROM observations ORDER BY seq");
     expect(stored.rows.map((r) => [r.seq, r.mac, r.rssi_dbm])).toEqual([
       [5, M2, -70],

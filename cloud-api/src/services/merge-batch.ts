@@ -5,10 +5,11 @@ import {
   WireError,
   type WireLimits,
 } from "@piwardrive/shared-schema/wire";
+import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { isDataError } from "../db/db-errors.js";
 import { NotFoundError, PoisonBatchError } from "../errors.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
-import { MERGE_RESULT, mergeStatements } from "./merge-statements.js";
+import { mergePlan } from "./merge-statements.js";
 
 export type MergeOutcome =
   /** `receivedAt` (landing) and `mergedAt` (the merge's clock) give the pipeline's lag. */
@@ -21,13 +22,15 @@ export interface MergeBatchInput {
   key: BatchKey;
   limits?: WireLimits;
   now?: () => number;
+  /** The network alert rules' thresholds (default DEFAULT_ALERT_RULES). */
+  alertRules?: AlertRules;
 }
 
 /**
  * Merges one landed batch into observations, networks and network_devices.
  *
  * Safe to run any number of times, concurrently too: the whole merge is one write transaction
- * (mergeStatements) that stages only observations not yet stored, so a second run inserts and counts
+ * (mergePlan) that stages only observations not yet stored, so a second run inserts and counts
  * nothing and cannot overwrite `inserted_count`. A batch that cannot be decoded or stored is marked
  * `failed` with its reason and reported as PoisonBatchError (the worker turns that into "do not retry");
  * a busy or closed database propagates as is, so the job is retried.
@@ -59,16 +62,17 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
 
   let results: Awaited<ReturnType<Client["batch"]>>;
   const mergedAt = now();
+  const plan = mergePlan(key, batch.observations, mergedAt, input.alertRules ?? DEFAULT_ALERT_RULES);
   try {
-    results = await db.batch(mergeStatements(key, batch.observations, mergedAt), "write");
+    results = await db.batch(plan.statements, "write");
   } catch (error) {
     if (!isDataError(error)) throw error;
     const reason = `cannot store: ${error instanceof Error ? error.message : String(error)}`;
     await markFailed(db, key, reason, now());
     throw new PoisonBatchError(reason, { cause: error });
   }
-  const inserted = results[MERGE_RESULT.inserted]?.rowsAffected ?? 0;
-  if ((results[MERGE_RESULT.marked]?.rowsAffected ?? 0) === 0) {
+  const inserted = results[plan.inserted]?.rowsAffected ?? 0;
+  if ((results[plan.marked]?.rowsAffected ?? 0) === 0) {
     return { status: "already_merged", insertedCount: inserted };
   }
   return { status: "merged", insertedCount: inserted, receivedAt: Number(row.received_at), mergedAt };

@@ -1,6 +1,8 @@
 import type { InStatement } from "@libsql/client";
 import { OBSERVATION_SQL_COLUMNS, rssiWeight } from "@piwardrive/shared-schema";
 import { groupTransmitters, type WireObservation } from "@piwardrive/shared-schema/wire";
+import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
+import { alertStatements } from "../alerts/merge-alerts.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
 
@@ -128,10 +130,21 @@ const MARK_MERGED = `UPDATE landed_batches
 SET status = 'merged', merged_at = ?, error = NULL, inserted_count = (SELECT count(*) FROM temp.merge_stage)
 WHERE ${KEY_WHERE} AND status = 'landed'`;
 
-/** Positions of the statements whose results mergeBatch reads. */
-export const MERGE_RESULT = { inserted: 7, marked: 11 } as const;
+/** The merge's statements, and the positions of those whose results mergeBatch reads. */
+export interface MergePlan {
+  statements: InStatement[];
+  /** INSERT INTO observations: rowsAffected = sightings inserted. */
+  inserted: number;
+  /** The landed row marked merged: 0 rows means another run got there first. */
+  marked: number;
+}
 
-export function mergeStatements(key: BatchKey, rows: readonly WireObservation[], now: number): InStatement[] {
+export function mergePlan(
+  key: BatchKey,
+  rows: readonly WireObservation[],
+  now: number,
+  alertRules: AlertRules = DEFAULT_ALERT_RULES,
+): MergePlan {
   const { distinct, ids } = groupTransmitters(rows);
   const tx = distinct.map((o) => [
     o.kind,
@@ -157,7 +170,7 @@ export function mergeStatements(key: BatchKey, rows: readonly WireObservation[],
     o.accuracyM,
     rssiWeight(o.rssiDbm),
   ]);
-  return [
+  const staging: InStatement[] = [
     CREATE_STAGE,
     CREATE_STAGE_INDEX,
     CREATE_TX,
@@ -165,13 +178,23 @@ export function mergeStatements(key: BatchKey, rows: readonly WireObservation[],
     CLEAR_TX,
     { sql: FILL_TX, args: [JSON.stringify(tx)] },
     { sql: FILL_STAGE, args: [JSON.stringify(staged), key.deviceId, key.runId] },
-    { sql: INSERT_OBSERVATIONS, args: [key.deviceId, key.runId] },
+  ];
+  // Alerts compare the staged rows with what `networks` knew before this batch, so they run first.
+  const aggregates: InStatement[] = [
+    ...alertStatements(key, now, alertRules),
     UPSERT_NETWORKS,
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
+  ];
+  const statements = [
+    ...staging,
+    { sql: INSERT_OBSERVATIONS, args: [key.deviceId, key.runId] },
+    ...aggregates,
     { sql: MARK_MERGED, args: [now, ...keyArgs(key)] },
     { sql: BUMP_MERGE_GENERATION, args: [now] },
     CLEAR_STAGE,
     CLEAR_TX,
   ];
+  const inserted = staging.length;
+  return { statements, inserted, marked: inserted + 1 + aggregates.length };
 }

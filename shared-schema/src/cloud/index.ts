@@ -1,3 +1,4 @@
+export * from "./alerts.js";
 export * from "./devices.js";
 export * from "./landed-batches.js";
 export * from "./load-tests.js";

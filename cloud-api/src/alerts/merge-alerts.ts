@@ -1,0 +1,105 @@
+import type { InStatement } from "@libsql/client";
+import type { BatchKey } from "../services/batch-key.js";
+import { type AlertRules, authStrengthSql, distanceMSql } from "./alert-rules.js";
+
+/*
+ * The network alert rules as statements of the merge's transaction. They run after the batch's new rows are
+ * staged (temp.merge_stage holds exactly the rows this merge inserts) and BEFORE the networks aggregate is
+ * updated, so `networks` still says what was known before this batch. Each rule selects its hits (a staged
+ * sighting and what it contradicts), groups them per condition, and inserts one alert per condition; the
+ * unique dedupe key makes a condition raise once, ever, and a replayed batch stages nothing.
+ */
+
+interface Rule {
+  type: string;
+  severity: "high" | "medium" | "low";
+  /** Selects seq, mac, ssid, seen_at, rssi_dbm, lat, lon of the staged sighting, and g1 (known) / g2 (seen). */
+  hits: string;
+}
+
+const STAGED = "s.seq, s.mac, s.ssid, s.seen_at, s.rssi_dbm, s.lat, s.lon";
+const known = (a: string, b: string) => `${authStrengthSql(a)} - ${authStrengthSql(b)} >= :steps`;
+
+const RULES: Rule[] = [
+  {
+    type: "encryption_downgrade",
+    severity: "high",
+    hits: `SELECT ${STAGED}, n.auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}`,
+  },
+  {
+    type: "ssid_change",
+    severity: "medium",
+    hits: `SELECT ${STAGED}, n.ssid AS g1, s.ssid AS g2 FROM temp.merge_stage s
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid`,
+  },
+  {
+    type: "channel_change",
+    severity: "low",
+    hits: `SELECT ${STAGED}, CAST(n.channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_stage s
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel`,
+  },
+  {
+    // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one.
+    type: "evil_twin",
+    severity: "high",
+    hits: `SELECT ${STAGED}, k.mac AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
+      JOIN networks k ON lower(k.ssid) = lower(s.ssid) AND k.ssid = s.ssid AND k.mac <> s.mac
+      WHERE s.kind = 'wifi' AND s.lat IS NOT NULL AND k.lat IS NOT NULL AND k.kind = 'wifi'
+        AND NOT EXISTS (SELECT 1 FROM networks n WHERE n.mac = s.mac)
+        AND ${known("k.auth_mode", "s.auth_mode")}
+        AND ${distanceMSql("s.lat", "s.lon", "k.lat", "k.lon")} <= :radius`,
+  },
+  {
+    type: "watchlist_hit",
+    severity: "medium",
+    hits: `SELECT ${STAGED}, CAST(w.id AS TEXT) AS g1, w.type AS g2 FROM watchlist w JOIN temp.merge_stage s ON
+      (w.type = 'mac' AND s.mac = w.match) OR (w.type = 'oui' AND substr(s.mac, 1, length(w.match)) = w.match)
+      OR (w.type = 'ssid' AND s.ssid = w.match) OR (w.type = 'ssid_pattern' AND lower(s.ssid) GLOB w.match)`,
+  },
+];
+
+function ruleSql(rule: Rule): string {
+  const watchlistId = rule.type === "watchlist_hit" ? "CAST(g.g1 AS INTEGER)" : "NULL";
+  return `WITH h AS MATERIALIZED (${rule.hits}),
+g AS (SELECT mac, g1, g2, min(seq) AS first_seq,
+    json_group_array(json_object('deviceId', :dev, 'runId', :run, 'seq', seq, 'seenAt', seen_at,
+      'rssiDbm', rssi_dbm, 'lat', lat, 'lon', lon)) FILTER (WHERE rn <= :evidence) AS sightings
+  FROM (SELECT *, row_number() OVER (PARTITION BY mac, g1, g2 ORDER BY seq) AS rn FROM h) GROUP BY mac, g1, g2)
+INSERT INTO alerts (type, severity, subject_kind, subject_id, ssid, lat, lon, raised_at, dedupe_key, evidence,
+  watchlist_id, device_id, run_id, batch_seq)
+SELECT '${rule.type}', '${rule.severity}', 'network', g.mac, f.ssid, f.lat, f.lon, :now,
+  '${rule.type}:' || g.mac || ':' || coalesce(g.g1, '') || '>' || coalesce(g.g2, ''),
+  json_object('known', g.g1, 'seen', g.g2, 'sightings', json(g.sightings)), ${watchlistId}, :dev, :run, :bseq
+FROM g JOIN h AS f ON f.seq = g.first_seq AND f.mac = g.mac AND f.g1 IS g.g1 AND f.g2 IS g.g2
+WHERE true
+ON CONFLICT (dedupe_key) DO NOTHING`;
+}
+
+const RULE_SQL = RULES.map(ruleSql);
+
+// The webhook outbox: one pending delivery per alert this transaction raised and per hook that wants it.
+const QUEUE_DELIVERIES = `INSERT INTO webhook_deliveries (alert_id, webhook_id, status, created_at)
+SELECT a.id, w.id, 'pending', :now FROM alerts a
+JOIN webhooks w ON w.disabled_at IS NULL AND (w.watchlist_id IS NULL OR w.watchlist_id = a.watchlist_id)
+WHERE a.device_id = :dev AND a.run_id = :run AND a.batch_seq = :bseq AND a.raised_at = :now
+ON CONFLICT DO NOTHING`;
+
+/** The rules' statements for one merge; none when the rules are off. */
+export function alertStatements(key: BatchKey, now: number, rules: AlertRules): InStatement[] {
+  if (!rules.enabled) return [];
+  const args = {
+    dev: key.deviceId,
+    run: key.runId,
+    bseq: key.batchSeq,
+    now,
+    steps: rules.downgradeMinSteps,
+    radius: rules.evilTwinRadiusM,
+    evidence: rules.evidenceSightings,
+  };
+  const used = (sql: string) =>
+    Object.fromEntries(Object.entries(args).filter(([k]) => sql.includes(`:${k}`)));
+  return [...RULE_SQL, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
+}
+
+export const ALERT_TYPES = RULES.map((r) => r.type);
