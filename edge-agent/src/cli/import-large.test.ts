@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { WORKER_MIN_BYTES } from "../sources/read-in-worker.js";
+import { WORKER_MIN_BYTES } from "../sources/import/read-in-worker.js";
 import { builtCliPath, runBuiltCli } from "../test-support/built-cli.js";
 import { writeWigleFile } from "../test-support/wigle-file.js";
 

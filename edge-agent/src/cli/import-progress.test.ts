@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { ReadProgress, streamLines } from "../sources/file-input.js";
+import { ReadProgress, streamLines } from "../sources/files/file-input.js";
 import { importProgress } from "./import-progress.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pw-progress-"));

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { SingleBar } from "cli-progress";
-import type { ReadProgress } from "../sources/file-input.js";
+import type { ReadProgress } from "../sources/files/file-input.js";
 
 /** Files smaller than this import in well under a second: no bar for them. */
 export const PROGRESS_MIN_BYTES = 1024 * 1024;

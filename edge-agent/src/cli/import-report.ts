@@ -1,5 +1,5 @@
-import type { ImportSummary } from "../sources/import-tally.js";
-import type { Format } from "../sources/source-event.js";
+import type { Format } from "../sources/import/format-names.js";
+import type { ImportSummary } from "../sources/import/import-tally.js";
 
 /** How one file of an `import` call ended: its summary, or why it could not be imported. */
 export type ImportOutcome =

@@ -1,9 +1,9 @@
 import { statSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { GpsTagger } from "../gps/gps-tagger.js";
-import { ReadProgress } from "../sources/file-input.js";
-import { IMPORT_WRITER_OPTIONS, importFile } from "../sources/import-file.js";
-import { FORMATS, type Format } from "../sources/source-event.js";
+import { ReadProgress } from "../sources/files/file-input.js";
+import { FORMATS, type Format } from "../sources/import/format-names.js";
+import { IMPORT_WRITER_OPTIONS, importFile } from "../sources/import/import-file.js";
 import { BatchedWriter } from "../store/batched-writer.js";
 import { importProgress } from "./import-progress.js";
 import { type ImportOutcome, importTable, jsonEntry } from "./import-report.js";

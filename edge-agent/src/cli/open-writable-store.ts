@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { createClient } from "@libsql/client/sqlite3";
 import { parseEdgeConfig, tuningFromConfig } from "../env.js";
-import { readHead } from "../sources/file-input.js";
+import { readHead } from "../sources/files/file-input.js";
 import { EdgeStore } from "../store/edge-store.js";
 import { CliError, message } from "./open-database.js";
 

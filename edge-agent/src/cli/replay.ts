@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { GpsTagger } from "../gps/gps-tagger.js";
-import { detectFormat, FORMAT_SPECS } from "../sources/formats.js";
-import { replayDrive } from "../sources/replay.js";
-import { FORMATS, type Format } from "../sources/source-event.js";
+import { FORMATS, type Format } from "../sources/import/format-names.js";
+import { detectFormat, FORMAT_SPECS } from "../sources/import/formats.js";
+import { replayDrive } from "../sources/live/replay.js";
 import { BatchedWriter } from "../store/batched-writer.js";
 import { CliError } from "./open-database.js";
 import { openWritableStore } from "./open-writable-store.js";

@@ -3,12 +3,12 @@ import type { GpsFixRecord, ObservationRecord } from "@piwardrive/shared-schema/
 import type { AgentConfig } from "../config-file.js";
 import type { GpsTagger } from "../gps/gps-tagger.js";
 import { GpsdClient } from "../gps/gpsd-client.js";
-import { detectFormat, FORMAT_SPECS } from "../sources/formats.js";
-import { LiveScanner, type ScanParser } from "../sources/live-scanner.js";
-import { parseIwScan } from "../sources/parse-iw.js";
-import { parseIwlistScan } from "../sources/parse-iwlist.js";
-import { parseNmcli } from "../sources/parse-nmcli.js";
-import { replayDrive } from "../sources/replay.js";
+import { detectFormat, FORMAT_SPECS } from "../sources/import/formats.js";
+import { LiveScanner, type ScanParser } from "../sources/live/live-scanner.js";
+import { replayDrive } from "../sources/live/replay.js";
+import { parseIwScan } from "../sources/parsers/parse-iw.js";
+import { parseIwlistScan } from "../sources/parsers/parse-iwlist.js";
+import { parseNmcli } from "../sources/parsers/parse-nmcli.js";
 import type { BatchedWriter } from "../store/batched-writer.js";
 
 const LIVE_PARSERS: Record<NonNullable<AgentConfig["scan"]>["format"], ScanParser> = {

@@ -1,5 +1,5 @@
 import { checkGpsFix, type GpsFixRecord } from "@piwardrive/shared-schema/domain";
-import type { SourceEvent } from "../sources/source-event.js";
+import type { SourceEvent } from "../events/source-event.js";
 
 /** What reading a GPS record came to: a fix, or the reason there is none. */
 export type FixOutcome = { ok: true; fix: GpsFixRecord } | { ok: false; reason: string; detail?: string };

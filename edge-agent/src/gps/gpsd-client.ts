@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
 import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
-import type { SourceEvent } from "../sources/source-event.js";
+import type { SourceEvent } from "../events/source-event.js";
 import { createGpsdLineParser } from "./parse-gpsd-json.js";
 
 export const GPSD_WATCH_COMMAND = '?WATCH={"enable":true,"json":true}\n';

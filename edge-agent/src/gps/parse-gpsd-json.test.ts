@@ -1,9 +1,9 @@
 import type { GpsFixRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EventTally } from "../sources/event-tally.js";
-import { linesOfText, streamLines } from "../sources/file-input.js";
-import type { ParseContext, SourceEvent } from "../sources/source-event.js";
+import { EventTally } from "../events/event-tally.js";
+import type { ParseContext, SourceEvent } from "../events/source-event.js";
+import { linesOfText, streamLines } from "../sources/files/file-input.js";
 import { fixturePath, readFixture } from "../test-support/fixtures.js";
 import { looksLikeGpsdJson, parseGpsdJson } from "./parse-gpsd-json.js";
 

@@ -1,5 +1,5 @@
 import { checkPlausibleTime } from "@piwardrive/shared-schema/domain";
-import type { ParseContext, SourceEvent } from "../sources/source-event.js";
+import type { ParseContext, SourceEvent } from "../events/source-event.js";
 import { type FixOutcome, finiteOrNull, fixOutcomeEvent, noFix, positionOrNull } from "./fix-outcome.js";
 
 export function looksLikeGpsdJson(head: string): boolean {

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
-import type { ParseContext, SourceEvent } from "../sources/source-event.js";
+import type { ParseContext, SourceEvent } from "../events/source-event.js";
 import { fixturesDir } from "./fixtures.js";
 
 /** Every fixture as `folder/file`, for sniffer tests that must claim their own files and no others. */
