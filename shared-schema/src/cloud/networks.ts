@@ -45,7 +45,7 @@ export const cloudNetworks = sqliteTable(
     index("cloud_networks_seen_idx").on(t.lastSeen),
     index("cloud_networks_ssid_lower_idx").on(sql`lower(${t.ssid})`),
     index("cloud_networks_seen_mac_idx").on(t.lastSeen, t.mac),
-    index("cloud_networks_rssi_mac_idx").on(sql`coalesce(${t.bestRssiDbm}, -1000)`, t.mac),
+    index("cloud_networks_rssi_mac_idx").on(t.bestRssiDbm, t.mac),
     index("cloud_networks_changed_idx").on(t.changedGeneration),
   ],
 );
