@@ -3,6 +3,12 @@ import { OBSERVATION_SQL_COLUMNS, rssiWeight } from "@piwardrive/shared-schema";
 import { groupTransmitters, type WireObservation } from "@piwardrive/shared-schema/wire";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
+import {
+  DEVICE_FIRST_GENERATION,
+  networkEstimatesAfter,
+  networkEstimatesBefore,
+  vendorRows,
+} from "./merge-network-estimates.js";
 
 /*
  * The merge of one landed batch as ONE write transaction (see mergeBatch). The rows travel as JSON and
@@ -114,9 +120,12 @@ ON CONFLICT (mac) DO UPDATE SET
   ${summed("weight_sum")}, ${summed("weighted_lat_sum")}, ${summed("weighted_lon_sum")},
   ${centroid("lat")}, ${centroid("lon")}`;
 
-const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen)
-SELECT mac, ?, min(seen_at), max(seen_at) FROM temp.merge_stage WHERE true GROUP BY mac
+const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen,
+  observations, first_generation)
+SELECT mac, ?, min(seen_at), max(seen_at), count(*), ${DEVICE_FIRST_GENERATION} FROM temp.merge_stage
+WHERE true GROUP BY mac
 ON CONFLICT (mac, device_id) DO UPDATE SET
+  observations = network_devices.observations + excluded.observations,
   first_seen = min(network_devices.first_seen, excluded.first_seen),
   last_seen = max(network_devices.last_seen, excluded.last_seen)`;
 
@@ -128,8 +137,8 @@ const MARK_MERGED = `UPDATE landed_batches
 SET status = 'merged', merged_at = ?, error = NULL, inserted_count = (SELECT count(*) FROM temp.merge_stage)
 WHERE ${KEY_WHERE} AND status = 'landed'`;
 
-/** Positions of the statements whose results mergeBatch reads. */
-export const MERGE_RESULT = { inserted: 7, marked: 11 } as const;
+/** Positions of the statements whose results mergeBatch reads (computed by mergeStatements). */
+export const MERGE_RESULT = { inserted: -1, marked: -1 };
 
 export function mergeStatements(key: BatchKey, rows: readonly WireObservation[], now: number): InStatement[] {
   const { distinct, ids } = groupTransmitters(rows);
@@ -157,7 +166,9 @@ export function mergeStatements(key: BatchKey, rows: readonly WireObservation[],
     o.accuracyM,
     rssiWeight(o.rssiDbm),
   ]);
-  return [
+  const kinds = new Map(distinct.map((o) => [o.mac, o.kind]));
+  const vendors = vendorRows(kinds.keys(), (mac) => kinds.get(mac) ?? "");
+  const statements: InStatement[] = [
     CREATE_STAGE,
     CREATE_STAGE_INDEX,
     CREATE_TX,
@@ -166,12 +177,17 @@ export function mergeStatements(key: BatchKey, rows: readonly WireObservation[],
     { sql: FILL_TX, args: [JSON.stringify(tx)] },
     { sql: FILL_STAGE, args: [JSON.stringify(staged), key.deviceId, key.runId] },
     { sql: INSERT_OBSERVATIONS, args: [key.deviceId, key.runId] },
+    ...networkEstimatesBefore(vendors),
     UPSERT_NETWORKS,
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
+    ...networkEstimatesAfter(now),
     { sql: MARK_MERGED, args: [now, ...keyArgs(key)] },
     { sql: BUMP_MERGE_GENERATION, args: [now] },
     CLEAR_STAGE,
     CLEAR_TX,
   ];
+  MERGE_RESULT.inserted = statements.findIndex((s) => typeof s !== "string" && s.sql === INSERT_OBSERVATIONS);
+  MERGE_RESULT.marked = statements.findIndex((s) => typeof s !== "string" && s.sql === MARK_MERGED);
+  return statements;
 }
