@@ -65,7 +65,12 @@ export interface NetworkPage {
   nextCursor: string | null;
 }
 
-export async function searchNetworks(db: Client, query: NetworkQuery): Promise<NetworkPage> {
+/** `budget`: rows examined per page (tests lower it to reach the continuation path). */
+export async function searchNetworks(
+  db: Client,
+  query: NetworkQuery,
+  budget = SCAN_BUDGET,
+): Promise<NetworkPage> {
   const digest = queryDigest({ f: query.filters, s: query.sort });
   const cursor = decodeCursor(query.cursor, cursorSchema);
   if (cursor !== undefined && (cursor.d !== digest || cursor.s !== query.sort)) {
@@ -74,7 +79,7 @@ export async function searchNetworks(db: Client, query: NetworkQuery): Promise<N
   const g = cursor?.g ?? (await readMergeGeneration(db)).generation;
   const spec = SORTS[query.sort];
   const filter = networkFilterSql(query.filters, g);
-  const named: Record<string, InValue> = { g, cap: SCAN_BUDGET, lim: query.limit + 1 };
+  const named: Record<string, InValue> = { g, cap: budget, lim: query.limit + 1 };
   filter.args.forEach((a, i) => {
     named[`f${i}`] = a;
   });

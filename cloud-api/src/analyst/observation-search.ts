@@ -68,6 +68,7 @@ export function observationPageSql(
   f: ObservationFilters,
   after: readonly InValue[] | undefined,
   limit: number,
+  budget = OBSERVATION_SCAN_BUDGET,
 ): { hits: { sql: string; args: InValue[] }; edge: { sql: string; args: InValue[] } } {
   const inner: string[] = [];
   const innerArgs: InValue[] = [];
@@ -97,10 +98,10 @@ export function observationPageSql(
   }
   const keys = `WITH keys AS (SELECT ${KEY} FROM observations WHERE ${inner.length === 0 ? "true" : inner.join(" AND ")}
   ORDER BY ${KEY} LIMIT ?)`;
-  const keyArgs = [...innerArgs, OBSERVATION_SCAN_BUDGET];
+  const keyArgs = [...innerArgs, budget];
   return {
     hits: {
-      sql: `${keys} SELECT o.* FROM keys k JOIN observations o ON o.device_id = k.device_id AND o.run_id = k.run_id
+      sql: `${keys} SELECT o.* FROM keys k CROSS JOIN observations o ON o.device_id = k.device_id AND o.run_id = k.run_id
   AND o.seq = k.seq WHERE ${outer.length === 0 ? "true" : outer.join(" AND ")} ORDER BY k.seen_at, k.device_id, k.run_id, k.seq LIMIT ?`,
       args: [...keyArgs, ...outerArgs, limit + 1],
     },
@@ -117,12 +118,18 @@ export interface ObservationPage {
   nextCursor: string | null;
 }
 
-export async function searchObservations(db: Client, query: ObservationQuery): Promise<ObservationPage> {
+/** `budget`: keys examined per page (tests lower it to reach the continuation path). */
+export async function searchObservations(
+  db: Client,
+  query: ObservationQuery,
+  budget = OBSERVATION_SCAN_BUDGET,
+): Promise<ObservationPage> {
   const digest = queryDigest(query.filters);
   const cursor = decodeCursor(query.cursor, cursorSchema);
   if (cursor !== undefined && cursor.d !== digest)
     throw invalid("cursor", "this cursor belongs to a different query");
-  const { hits, edge } = observationPageSql(query.filters, cursor?.k, query.limit);
+  const { hits, edge } = observationPageSql(query.filters, cursor?.k, query.limit, budget);
+  // CROSS JOIN keeps the bounded key walk the outer loop (else a device filter walks all its rows).
   // One read transaction: the hits and the budget's edge see the same snapshot.
   const [hitRs, edgeRs] = await db.batch([hits, edge], "read");
   const rows = hitRs?.rows ?? [];
@@ -133,7 +140,7 @@ export async function searchObservations(db: Client, query: ObservationQuery): P
   let next: readonly [number, string, string, number] | null = null;
   const last = page.at(-1);
   if (rows.length > query.limit && last) next = keyOf(last);
-  else if (edgeRow && Number(edgeRow.n) >= OBSERVATION_SCAN_BUDGET) next = keyOf(edgeRow);
+  else if (edgeRow && Number(edgeRow.n) >= budget) next = keyOf(edgeRow);
   return {
     observations: page.map(toView),
     nextCursor: next === null ? null : encodeCursor({ v: 1, d: digest, k: next }),
