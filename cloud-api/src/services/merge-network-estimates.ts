@@ -9,7 +9,7 @@ import { isLocallyAdministered, vendorOf } from "../analyst/oui-vendor.js";
  * Everything reads temp.merge_stage only, so a replay (empty stage) changes nothing.
  *
  * Order inside mergeStatements(): `before` runs after the observations insert and before the networks
- * upsert (it needs the old centroid and weight), `after` runs after the device counts.
+ * upsert (history must hold the row before it changes), `after` runs after the device counts.
  */
 
 /** The generation this merge will bump to (the bump runs last in the same transaction). */
@@ -46,14 +46,6 @@ const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_ST
 SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE} FROM networks
 WHERE mac IN (SELECT mac FROM temp.merge_stage) ON CONFLICT (mac, generation) DO NOTHING`;
 
-// M2_total = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b), with `networks` (before the upsert) as a.
-const combined = (axis: "lat" | "lon") =>
-  `m2_${axis} = m2_${axis} + mm.m2${axis} + CASE WHEN networks.weight_sum > 0 AND networks.${axis} IS NOT NULL
-    THEN (mm.m${axis} - networks.${axis}) * (mm.m${axis} - networks.${axis}) * networks.weight_sum * mm.w
-      / (networks.weight_sum + mm.w) ELSE 0 END`;
-const COMBINE_MOMENTS = `UPDATE networks SET ${combined("lat")}, ${combined("lon")}
-FROM temp.merge_moments AS mm WHERE networks.mac = mm.mac`;
-
 const RECORD_DAYS = `INSERT OR IGNORE INTO network_days (mac, day)
 SELECT DISTINCT mac, seen_at / 86400000 FROM temp.merge_stage`;
 
@@ -65,26 +57,37 @@ ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_
   excluded.first_seen), last_seen = max(ssid_history.last_seen, excluded.last_seen),
   count = ssid_history.count + excluded.count`;
 
-// A new row's moments are the batch's; an existing row's were combined before the upsert.
-const m2 = (axis: "lat" | "lon") => `CASE WHEN created_generation IS NULL
-  THEN coalesce((SELECT mm.m2${axis} FROM temp.merge_moments mm WHERE mm.mac = networks.mac), 0)
-  ELSE m2_${axis} END`;
-const DAYS = "(SELECT count(*) FROM network_days d WHERE d.mac = networks.mac)";
-const RADIUS = `CASE WHEN weight_sum > 0 AND lat IS NOT NULL THEN sqrt(max(${m2("lat")}, 0) / weight_sum
-  * power(111320, 2) + max(${m2("lon")}, 0) / weight_sum * power(111320 * cos(radians(lat)), 2)) END`;
-const CONFIDENCE = `(observation_count >= 3) + (observation_count >= 10) + (${DAYS} >= 2) + (${DAYS} >= 7)
-  + (device_count >= 2) + (device_count >= 3) + coalesce(observation_count >= 3 AND ${RADIUS} <= 100, 0)`;
+/*
+ * After the upsert, `networks` holds the new sums, so the stored part (a) is recovered from them:
+ * W_a = W - W_b, mean_a = (sum - W_b * mean_b) / W_a (exact when a was empty: (0 + w) - w = 0). Then
+ * M2_total = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et al.). A new row's M2 is the batch's.
+ * Everything per network is joined once from `x`, so no subquery runs per SET expression.
+ */
+const OLD_W = "(networks.weight_sum - x.w)";
+const m2 = (axis: "lat" | "lon") => `CASE WHEN x.w IS NULL THEN networks.m2_${axis}
+  WHEN networks.created_generation IS NULL OR ${OLD_W} <= 0 THEN networks.m2_${axis} + x.m2${axis}
+  ELSE networks.m2_${axis} + x.m2${axis} + power(x.m${axis} - (networks.weighted_${axis}_sum - x.w * x.m${axis})
+    / ${OLD_W}, 2) * ${OLD_W} * x.w / networks.weight_sum END`;
+const RADIUS = `CASE WHEN networks.weight_sum > 0 AND networks.lat IS NOT NULL THEN sqrt(max(${m2("lat")}, 0)
+  / networks.weight_sum * power(111320, 2) + max(${m2("lon")}, 0) / networks.weight_sum
+  * power(111320 * cos(radians(networks.lat)), 2)) END`;
+const n = "networks.observation_count";
+const CONFIDENCE = `(${n} >= 3) + (${n} >= 10) + (x.days >= 2) + (x.days >= 7) + (networks.device_count >= 2)
+  + (networks.device_count >= 3) + coalesce(${n} >= 3 AND ${RADIUS} <= 100, 0)`;
 const fromVendors = (column: string) =>
-  `CASE WHEN created_generation IS NULL THEN (SELECT v.${column} FROM temp.merge_vendors v
-    WHERE v.mac = networks.mac) ELSE ${column} END`;
+  `CASE WHEN networks.created_generation IS NULL THEN x.${column} ELSE networks.${column} END`;
 
 /** Every SET sees the row as it was before this UPDATE, so created_generation IS NULL means "new". */
 const FINISH_NETWORKS = `UPDATE networks SET m2_lat = ${m2("lat")}, m2_lon = ${m2("lon")},
-  radius_m = ${RADIUS}, confidence = ${CONFIDENCE}, day_count = ${DAYS},
+  radius_m = ${RADIUS}, confidence = ${CONFIDENCE}, day_count = x.days,
   vendor = ${fromVendors("vendor")}, randomized = coalesce(${fromVendors("randomized")}, 0),
-  created_generation = coalesce(created_generation, ${NEXT_GENERATION}),
+  created_generation = coalesce(networks.created_generation, ${NEXT_GENERATION}),
   changed_generation = ${NEXT_GENERATION}, updated_at = ?
-WHERE mac IN (SELECT mac FROM temp.merge_stage)`;
+FROM (SELECT s.mac, mm.w, mm.mlat, mm.mlon, mm.m2lat, mm.m2lon, v.vendor, v.randomized,
+    (SELECT count(*) FROM network_days d WHERE d.mac = s.mac) AS days
+  FROM (SELECT DISTINCT mac FROM temp.merge_stage) AS s
+  LEFT JOIN temp.merge_moments AS mm ON mm.mac = s.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = s.mac) AS x
+WHERE networks.mac = x.mac`;
 
 /** The device link's first generation (as-of `device` filter). */
 export const DEVICE_FIRST_GENERATION = NEXT_GENERATION;
@@ -109,7 +112,6 @@ export function networkEstimatesBefore(vendors: unknown[][]): InStatement[] {
     FILL_MOMENTS,
     { sql: FILL_VENDORS, args: [JSON.stringify(vendors)] },
     KEEP_HISTORY,
-    COMBINE_MOMENTS,
   ];
 }
 
