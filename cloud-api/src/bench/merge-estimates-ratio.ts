@@ -7,7 +7,7 @@ import type { WireObservation } from "@piwardrive/shared-schema/wire";
 import { openCloudDb } from "../db/cloud-db.js";
 import { networkEstimatesAfter, networkEstimatesBefore } from "../services/merge-network-estimates.js";
 import { mergeStatements } from "../services/merge-statements.js";
-import { T0, sighting } from "../test-support/batches.js";
+import { sighting, T0 } from "../test-support/batches.js";
 
 /*
  * Merge throughput with and without the network estimates, in the same run on the same batches:
@@ -17,7 +17,9 @@ import { T0, sighting } from "../test-support/batches.js";
 
 const [batches = 30, rows = 2000, networks = 3000] = process.argv.slice(2).map(Number);
 const ESTIMATE_SQL = new Set(
-  [...networkEstimatesBefore([]), ...networkEstimatesAfter(0)].map((s) => (typeof s === "string" ? s : s.sql)),
+  [...networkEstimatesBefore([]), ...networkEstimatesAfter(0)].map((s) =>
+    typeof s === "string" ? s : s.sql,
+  ),
 );
 const ADDED_INDEXES = [
   "cloud_observations_seen_key_idx",
@@ -53,7 +55,8 @@ async function run(withEstimates: boolean): Promise<number> {
     for (let b = 0; b < batches; b++) {
       const key = { deviceId: `dev-${b % 3}`, runId: "run-1", batchSeq: b };
       let statements: InStatement[] = mergeStatements(key, batch(b), T0 + b);
-      if (!withEstimates) statements = statements.filter((s) => !ESTIMATE_SQL.has(typeof s === "string" ? s : s.sql));
+      if (!withEstimates)
+        statements = statements.filter((s) => !ESTIMATE_SQL.has(typeof s === "string" ? s : s.sql));
       const started = performance.now();
       await db.batch(statements, "write");
       elapsed += performance.now() - started;
