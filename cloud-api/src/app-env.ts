@@ -25,6 +25,8 @@ export interface AppDeps {
   /** Queues shown in bull-board at /admin/queues (none: the board is not mounted). */
   boardQueues?: Queue[];
   now?: () => number;
+  /** Analyst requests per API key per minute (default DEFAULT_ANALYST_PER_MINUTE). */
+  analystPerMinute?: number;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
 }

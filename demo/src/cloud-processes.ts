@@ -33,7 +33,11 @@ export async function addDevice(children: Children, at: CloudLocation, name: str
 }
 
 export async function addOperatorKey(children: Children, at: CloudLocation) {
-  const out = await cloud(children, ["keys", "add", "--role", "operator", "--json", "--db", at.db]);
+  return addKey(children, at, "operator");
+}
+
+export async function addKey(children: Children, at: CloudLocation, role: "analyst" | "operator") {
+  const out = await cloud(children, ["keys", "add", "--role", role, "--json", "--db", at.db]);
   return JSON.parse(out) as { id: string; key: string };
 }
 

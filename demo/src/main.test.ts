@@ -69,6 +69,25 @@ describe("npm start (the demo)", () => {
     expect(output()).toMatch(/^ {2}[0-9a-f:]{17} /m);
   }, 60_000);
 
+  it("prints analyst calls that work while it serves", async () => {
+    const { child, output } = startDemo(["--resync-ms", "60000"]);
+    try {
+      await waitFor(output, /Ctrl-C to stop/, 30_000);
+      const calls = [...output().matchAll(/^ {2}curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'$/gm)];
+      expect(calls.length).toBe(4);
+      for (const [, key, url] of calls) {
+        const res = await fetch(String(url), { headers: { authorization: `Bearer ${key}` } });
+        expect(res.status, String(url)).toBe(200);
+        const body = (await res.json()) as Record<string, unknown>;
+        const list = body.networks ?? body.observations ?? body.ssidHistory;
+        expect(Array.isArray(list) && list.length > 0, JSON.stringify(body).slice(0, 300)).toBe(true);
+      }
+    } finally {
+      child.kill("SIGINT");
+      await once(child, "exit");
+    }
+  }, 60_000);
+
   it("keeps serving after the first sync, and SIGINT stops it and every child it started", async () => {
     const { child, output } = startDemo(["--resync-ms", "2000"]);
     const pids = await waitFor(output, /^processes demo (\d+), api (\d+), worker (\d+)$/m, 30_000);

@@ -1,3 +1,4 @@
+import { analystCalls, topMac } from "./analyst-calls.js";
 import type { Children } from "./children.js";
 import type { RunningCloud } from "./cloud-processes.js";
 import { fetchStats, topNetworks, waitForMerge } from "./cloud-view.js";
@@ -54,6 +55,10 @@ export async function runDemo(run: DemoRun): Promise<void> {
   print(`bull-board   ${cloud.url}/admin/queues  (any user name, password = the operator key)`);
   print(`operator key ${credentials.operator.key}`);
   print(`device       ${credentials.device.id}`);
+  print();
+  print("analyst calls (ready to paste):");
+  for (const call of analystCalls(cloud.url, credentials.analyst.key, await topMac(run.cloudDb)))
+    print(`  ${call}`);
   if (run.config.once) return;
   print();
   print(`serving; driving and re-syncing every ${run.config.resyncMs / 1000}s. Ctrl-C to stop.`);

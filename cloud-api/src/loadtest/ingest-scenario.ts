@@ -105,6 +105,10 @@ async function removeDevices(db: Client, ids: string[]): Promise<void> {
       { sql: `DELETE FROM landed_batches WHERE device_id IN (${list})`, args: ids },
       { sql: `DELETE FROM network_devices WHERE device_id IN (${list})`, args: ids },
       { sql: `DELETE FROM networks WHERE mac LIKE '${MAC_PREFIX}:%'`, args: [] },
+      ...["network_history", "network_days", "ssid_history"].map((table) => ({
+        sql: `DELETE FROM ${table} WHERE mac LIKE '${MAC_PREFIX}:%'`,
+        args: [],
+      })),
       { sql: `DELETE FROM devices WHERE id IN (${list})`, args: ids },
     ],
     "write",

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { adminQueuesRoute } from "./admin-queues.js";
 import { exportRoute } from "./analyst/export.js";
+import { analystRoutes } from "./analyst/index.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
@@ -18,7 +19,8 @@ export function createRoutes(deps: AppDeps) {
     .route("/", ingestRoute(deps))
     .route("/", statsRoute(deps))
     .route("/", exportRoute(deps))
-    .route("/", reportsRoute(deps));
+    .route("/", reportsRoute(deps))
+    .route("/", analystRoutes(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {

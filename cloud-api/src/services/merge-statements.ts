@@ -5,6 +5,12 @@ import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { alertStatements } from "../alerts/merge-alerts.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
+import {
+  DEVICE_FIRST_GENERATION,
+  networkEstimatesAfter,
+  networkEstimatesBefore,
+  vendorRows,
+} from "./merge-network-estimates.js";
 
 /*
  * The merge of one landed batch as ONE write transaction (see mergeBatch). The rows travel as JSON and
@@ -116,9 +122,12 @@ ON CONFLICT (mac) DO UPDATE SET
   ${summed("weight_sum")}, ${summed("weighted_lat_sum")}, ${summed("weighted_lon_sum")},
   ${centroid("lat")}, ${centroid("lon")}`;
 
-const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen)
-SELECT mac, ?, min(seen_at), max(seen_at) FROM temp.merge_stage WHERE true GROUP BY mac
+const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen,
+  observations, first_generation)
+SELECT mac, ?, min(seen_at), max(seen_at), count(*), ${DEVICE_FIRST_GENERATION} FROM temp.merge_stage
+WHERE true GROUP BY mac
 ON CONFLICT (mac, device_id) DO UPDATE SET
+  observations = network_devices.observations + excluded.observations,
   first_seen = min(network_devices.first_seen, excluded.first_seen),
   last_seen = max(network_devices.last_seen, excluded.last_seen)`;
 
@@ -170,6 +179,8 @@ export function mergePlan(
     o.accuracyM,
     rssiWeight(o.rssiDbm),
   ]);
+  const kinds = new Map(distinct.map((o) => [o.mac, o.kind]));
+  const vendors = vendorRows(kinds.keys(), (mac) => kinds.get(mac) ?? "");
   const staging: InStatement[] = [
     CREATE_STAGE,
     CREATE_STAGE_INDEX,
@@ -182,9 +193,11 @@ export function mergePlan(
   // Alerts compare the staged rows with what `networks` knew before this batch, so they run first.
   const aggregates: InStatement[] = [
     ...alertStatements(key, now, alertRules),
+    ...networkEstimatesBefore(vendors),
     UPSERT_NETWORKS,
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
+    ...networkEstimatesAfter(now),
   ];
   const statements = [
     ...staging,

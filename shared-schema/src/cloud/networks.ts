@@ -23,11 +23,30 @@ export const cloudNetworks = sqliteTable(
     weightSum: real("weight_sum").notNull().default(0),
     weightedLatSum: real("weighted_lat_sum").notNull().default(0),
     weightedLonSum: real("weighted_lon_sum").notNull().default(0),
+    /** Weighted sums of squared deviations from the centroid (Chan et al.), for the uncertainty radius. */
+    m2Lat: real("m2_lat").notNull().default(0),
+    m2Lon: real("m2_lon").notNull().default(0),
+    radiusM: real("radius_m"),
+    /** 0-7, see docs/analyst-aggregates.md. */
+    confidence: integer("confidence").notNull().default(0),
+    dayCount: integer("day_count").notNull().default(0),
+    /** OUI vendor, looked up once at first insert; null when unknown or randomized. */
+    vendor: text("vendor"),
+    /** Locally administered MAC (bit 1 of the first octet). */
+    randomized: integer("randomized").notNull().default(0),
+    /** Merge generation that created / last changed the row; network_history keeps what it was before. */
+    createdGeneration: integer("created_generation"),
+    changedGeneration: integer("changed_generation").notNull().default(0),
+    /** The merge clock of the last change (epoch ms): `changedSince`. */
+    updatedAt: integer("updated_at"),
   },
   (t) => [
     index("cloud_networks_geo_seen_idx").on(t.lat, t.lon, t.lastSeen),
     index("cloud_networks_seen_idx").on(t.lastSeen),
     index("cloud_networks_ssid_lower_idx").on(sql`lower(${t.ssid})`),
+    index("cloud_networks_seen_mac_idx").on(t.lastSeen, t.mac),
+    index("cloud_networks_rssi_mac_idx").on(t.bestRssiDbm, t.mac),
+    index("cloud_networks_changed_idx").on(t.changedGeneration),
   ],
 );
 
@@ -39,6 +58,10 @@ export const networkDevices = sqliteTable(
     deviceId: text("device_id").notNull(),
     firstSeen: integer("first_seen").notNull(),
     lastSeen: integer("last_seen").notNull(),
+    /** Sightings this device contributed. */
+    observations: integer("observations").notNull().default(0),
+    /** The merge generation that first linked them (as-of `device` filter of paged searches). */
+    firstGeneration: integer("first_generation").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.mac, t.deviceId] })],
 );

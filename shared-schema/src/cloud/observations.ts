@@ -28,5 +28,7 @@ export const cloudObservations = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.deviceId, t.runId, t.seq] }),
     index("cloud_observations_mac_seen_idx").on(t.mac, t.seenAt),
+    // The keyset of GET /v1/observations: (seen_at, device_id, run_id, seq).
+    index("cloud_observations_seen_key_idx").on(t.seenAt, t.deviceId, t.runId, t.seq),
   ],
 );

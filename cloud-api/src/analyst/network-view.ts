@@ -1,0 +1,66 @@
+import type { Row } from "@libsql/client";
+
+/** The columns every network view reads (networks and network_history share them). */
+export const NETWORK_COLUMNS = `mac, kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized,
+  first_seen, last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon,
+  radius_m, confidence, updated_at`;
+
+/** One network as the analyst API answers it (search, detail; alerts and exports add to it). */
+export interface NetworkView {
+  mac: string;
+  kind: string;
+  ssid: string | null;
+  authMode: string | null;
+  channel: number | null;
+  frequencyMhz: number | null;
+  vendor: string | null;
+  randomized: boolean;
+  firstSeen: string;
+  lastSeen: string;
+  observationCount: number;
+  deviceCount: number;
+  bestRssiDbm: number | null;
+  location: { lat: number; lon: number; radiusM: number | null; confidence: number } | null;
+  strongest: { lat: number; lon: number; rssiDbm: number } | null;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const iso = (v: unknown): string => new Date(Number(v)).toISOString();
+
+export function toNetworkView(row: Row): NetworkView {
+  const lat = num(row.lat);
+  const lon = num(row.lon);
+  const bestLat = num(row.best_lat);
+  const bestLon = num(row.best_lon);
+  const bestRssi = num(row.best_rssi_dbm);
+  const radius = num(row.radius_m);
+  return {
+    mac: String(row.mac),
+    kind: String(row.kind),
+    ssid: str(row.ssid),
+    authMode: str(row.auth_mode),
+    channel: num(row.channel),
+    frequencyMhz: num(row.frequency_mhz),
+    vendor: str(row.vendor),
+    randomized: Number(row.randomized) === 1,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    observationCount: Number(row.observation_count),
+    deviceCount: Number(row.device_count),
+    bestRssiDbm: bestRssi,
+    location:
+      lat === null || lon === null
+        ? null
+        : {
+            lat,
+            lon,
+            radiusM: radius === null ? null : Math.round(radius * 10) / 10,
+            confidence: Number(row.confidence),
+          },
+    strongest:
+      bestLat === null || bestLon === null || bestRssi === null
+        ? null
+        : { lat: bestLat, lon: bestLon, rssiDbm: bestRssi },
+  };
+}

@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { parseNetworkQuery } from "../../analyst/network-filters.js";
+import { searchNetworks } from "../../analyst/network-search.js";
+import type { AppEnv } from "../../app-env.js";
+import type { AnalystRouteDeps } from "./index.js";
+import { readQuery } from "./query.js";
+import { networkSearchQuerySchema } from "./schema.js";
+
+/** GET /v1/networks: filtered, keyset-paged search (networkSearchQuerySchema -> networkSearchResponseSchema). */
+export function networksRoute(deps: AnalystRouteDeps) {
+  return new Hono<AppEnv>().get("/v1/networks", deps.guard, async (c) => {
+    const query = parseNetworkQuery(readQuery(c, networkSearchQuerySchema));
+    return c.json(await searchNetworks(deps.db, query));
+  });
+}

@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { parseObservationQuery } from "../../analyst/observation-filters.js";
+import { searchObservations } from "../../analyst/observation-search.js";
+import type { AppEnv } from "../../app-env.js";
+import type { AnalystRouteDeps } from "./index.js";
+import { readQuery } from "./query.js";
+import { observationQuerySchema } from "./schema.js";
+
+/** GET /v1/observations: the fleet's sightings by bbox, time, device, mac and kind, keyset-paged. */
+export function observationsRoute(deps: AnalystRouteDeps) {
+  return new Hono<AppEnv>().get("/v1/observations", deps.guard, async (c) => {
+    const query = parseObservationQuery(readQuery(c, observationQuerySchema));
+    return c.json(await searchObservations(deps.db, query));
+  });
+}

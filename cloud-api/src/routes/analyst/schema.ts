@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
+import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
+
+/*
+ * Request and response shapes of the analyst routes (analyst key or higher), for the OpenAPI generator.
+ * Query values arrive as strings; the services (analyst/*-filters.ts) give them meaning and name the
+ * parameter in every 400. Times in responses are ISO 8601 UTC.
+ */
+
+const queryOf = (names: readonly string[]) =>
+  z.strictObject(Object.fromEntries(names.map((n) => [n, z.string().optional()])));
+
+/** GET /v1/networks: bbox=minLon,minLat,maxLon,maxLat; since/until/changedSince ISO 8601 or epoch ms. */
+export const networkSearchQuerySchema = queryOf(NETWORK_QUERY_PARAMS);
+/** GET /v1/observations */
+export const observationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS);
+/** GET /v1/networks/{mac}/observations */
+export const networkObservationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS.filter((p) => p !== "mac"));
+export const macParamSchema = z.object({ mac: z.string() });
+
+const isoTime = z.iso.datetime();
+
+export const networkSchema = z.object({
+  mac: z.string(),
+  kind: z.string(),
+  ssid: z.string().nullable(),
+  authMode: z.string().nullable(),
+  channel: z.number().int().nullable(),
+  frequencyMhz: z.number().int().nullable(),
+  vendor: z.string().nullable(),
+  randomized: z.boolean(),
+  firstSeen: isoTime,
+  lastSeen: isoTime,
+  observationCount: z.number().int(),
+  deviceCount: z.number().int(),
+  bestRssiDbm: z.number().int().nullable(),
+  location: z
+    .object({
+      lat: z.number(),
+      lon: z.number(),
+      radiusM: z.number().nullable(),
+      confidence: z.number().int(),
+    })
+    .nullable(),
+  strongest: z.object({ lat: z.number(), lon: z.number(), rssiDbm: z.number().int() }).nullable(),
+});
+
+export const networkSearchResponseSchema = z.object({
+  networks: z.array(networkSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const networkDetailResponseSchema = z.object({
+  network: networkSchema,
+  ssidHistory: z.array(
+    z.object({
+      ssid: z.string().nullable(),
+      authMode: z.string().nullable(),
+      channel: z.number().int().nullable(),
+      firstSeen: isoTime,
+      lastSeen: isoTime,
+      count: z.number().int(),
+    }),
+  ),
+  devices: z.array(
+    z.object({
+      deviceId: z.string(),
+      name: z.string().nullable(),
+      firstSeen: isoTime,
+      lastSeen: isoTime,
+      observations: z.number().int(),
+    }),
+  ),
+});
+
+export const observationSchema = z.object({
+  deviceId: z.string(),
+  runId: z.string(),
+  seq: z.number().int(),
+  seenAt: isoTime,
+  kind: z.string(),
+  mac: z.string(),
+  ssid: z.string().nullable(),
+  authMode: z.string().nullable(),
+  channel: z.number().int().nullable(),
+  frequencyMhz: z.number().int().nullable(),
+  rssiDbm: z.number().int().nullable(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  accuracyM: z.number().nullable(),
+});
+
+export const observationPageResponseSchema = z.object({
+  observations: z.array(observationSchema),
+  nextCursor: z.string().nullable(),
+});
+
+/** GET /v1/networks/{mac} takes no query parameters. */
+export const networkDetailQuerySchema = z.strictObject({});
