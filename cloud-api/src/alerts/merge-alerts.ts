@@ -40,12 +40,17 @@ const RULES: Rule[] = [
       JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel`,
   },
   {
-    // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one.
+    // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one. Only the
+    // first staged sighting of each (new BSSID, SSID, auth mode) is compared: a busy SSID has many known
+    // BSSIDs, and comparing every sighting with each of them would cost sightings x BSSIDs per merge.
     type: "evil_twin",
     severity: "high",
-    hits: `SELECT ${STAGED}, k.mac AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
-      JOIN networks k ON lower(k.ssid) = lower(s.ssid) AND k.ssid = s.ssid AND k.mac <> s.mac
-      WHERE s.kind = 'wifi' AND s.lat IS NOT NULL AND k.lat IS NOT NULL AND k.kind = 'wifi'
+    hits: `SELECT ${STAGED}, k.mac AS g1, s.auth_mode AS g2
+      FROM (SELECT min(seq) AS seq FROM temp.merge_stage
+        WHERE kind = 'wifi' AND ssid IS NOT NULL AND lat IS NOT NULL GROUP BY mac, ssid, auth_mode) AS first
+      JOIN temp.merge_stage s ON s.seq = first.seq
+      JOIN networks k ON k.ssid = s.ssid AND k.lat BETWEEN s.lat - :radiusDeg AND s.lat + :radiusDeg
+      WHERE k.mac <> s.mac AND k.kind = 'wifi'
         AND NOT EXISTS (SELECT 1 FROM networks n WHERE n.mac = s.mac)
         AND ${known("k.auth_mode", "s.auth_mode")}
         AND ${distanceMSql("s.lat", "s.lon", "k.lat", "k.lon")} <= :radius`,
@@ -95,6 +100,8 @@ export function alertStatements(key: BatchKey, now: number, rules: AlertRules): 
     now,
     steps: rules.downgradeMinSteps,
     radius: rules.evilTwinRadiusM,
+    // metres of latitude are the same everywhere: the band the index narrows the candidates to
+    radiusDeg: rules.evilTwinRadiusM / 111_320,
     evidence: rules.evidenceSightings,
   };
   const used = (sql: string) =>

@@ -44,6 +44,8 @@ export const cloudNetworks = sqliteTable(
     index("cloud_networks_geo_seen_idx").on(t.lat, t.lon, t.lastSeen),
     index("cloud_networks_seen_idx").on(t.lastSeen),
     index("cloud_networks_ssid_lower_idx").on(sql`lower(${t.ssid})`),
+    // The evil-twin rule: the known BSSIDs of one SSID within a latitude band around a new one.
+    index("cloud_networks_ssid_lat_idx").on(t.ssid, t.lat),
     index("cloud_networks_seen_mac_idx").on(t.lastSeen, t.mac),
     index("cloud_networks_rssi_mac_idx").on(t.bestRssiDbm, t.mac),
     index("cloud_networks_changed_idx").on(t.changedGeneration),

@@ -1,0 +1,1 @@
+CREATE INDEX `cloud_networks_ssid_lat_idx` ON `networks` (`ssid`,`lat`);
