@@ -156,7 +156,9 @@ describe("metrics after a real sync over HTTP", () => {
     );
     // a path a route serves is labelled with its template, any other one as `unmatched`
     expect([...routes].sort()).toEqual(["/v1/networks/:mac", "unmatched"]);
-    expect(m.value("http_requests_total", { method: "GET", route: "/v1/networks/:mac", status: "401" })).toBe(1);
+    expect(m.value("http_requests_total", { method: "GET", route: "/v1/networks/:mac", status: "401" })).toBe(
+      1,
+    );
     expect(m.value("http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(3);
   });
 });
