@@ -5,6 +5,7 @@ export { type AppDeps, type AppEnv, createApp } from "./app.js";
 export { openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
 export { type CloudConfig, ConfigError, loadConfig } from "./env.js";
 export * from "./errors.js";
+export { WIGLE_COLUMNS } from "./exports/wigle-csv.js";
 export { scenarioFromDefinition } from "./loadtest/file-scenario.js";
 export { LatencyHistogram, type LatencySummary } from "./loadtest/latency-histogram.js";
 export { type LoadOptions, runLoad } from "./loadtest/run-load.js";

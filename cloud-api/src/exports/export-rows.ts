@@ -1,22 +1,10 @@
-/** One sighting as an export writes it: the observations row, named as the API names it. */
-export interface ExportObservation {
+import type { ObservationRecord } from "@piwardrive/shared-schema";
+
+/** One sighting as an export writes it: the stored record (kind as stored text) and who saw it. */
+export type ExportObservation = Omit<ObservationRecord, "kind" | "rssiEstimated" | "source"> & {
   deviceId: string;
   kind: string;
-  mac: string;
-  ssid: string | null;
-  authMode: string | null;
-  capabilities: string | null;
-  seenAt: number;
-  channel: number | null;
-  frequencyMhz: number | null;
-  rssiDbm: number | null;
-  lat: number | null;
-  lon: number | null;
-  altitudeM: number | null;
-  accuracyM: number | null;
-  rcois: string | null;
-  mfgrId: number | null;
-}
+};
 
 /** One transmitter as an export writes it: the networks aggregate. */
 export interface ExportNetwork {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { WIGLE_COLUMNS } from "@piwardrive/cloud-api";
 import { distinctTransmittersFor } from "./synthetic-observations.js";
 
 /*
@@ -11,22 +12,8 @@ import { distinctTransmittersFor } from "./synthetic-observations.js";
  * synthetic drive (distinctTransmittersFor).
  */
 
-const OUTPUT_COLUMNS = [
-  "MAC",
-  "SSID",
-  "AuthMode",
-  "FirstSeen",
-  "Channel",
-  "Frequency",
-  "RSSI",
-  "CurrentLatitude",
-  "CurrentLongitude",
-  "AltitudeMeters",
-  "AccuracyMeters",
-  "RCOIs",
-  "MfgrId",
-  "Type",
-] as const;
+// The 14 columns of WiGLE CSV 1.6, as the cloud export writes them.
+const OUTPUT_COLUMNS = WIGLE_COLUMNS;
 type Template = Record<(typeof OUTPUT_COLUMNS)[number], string>;
 
 const ROWS_PER_SCAN = 40;
