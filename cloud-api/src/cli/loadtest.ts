@@ -10,6 +10,7 @@ import { ingestScenario } from "../loadtest/ingest-scenario.js";
 import { describeResult, exitStatusOf, toLoadResult } from "../loadtest/load-result.js";
 import { mixedScenario } from "../loadtest/mixed-scenario.js";
 import { reportRegression } from "../loadtest/regression-alert.js";
+import { describeDbLoad, runDbLoad } from "../loadtest/run-db-load.js";
 import { runLoad } from "../loadtest/run-load.js";
 import type { Scenario } from "../loadtest/scenario.js";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../loadtest/thresholds.js";
@@ -43,6 +44,11 @@ const positive = (what: string) => (value: string) => {
 const nonNegative = (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number >= 0");
+  return n;
+};
+const countOrZero = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be an integer >= 0");
   return n;
 };
 const count = (value: string) => {
@@ -143,7 +149,45 @@ export function loadtestCommand(): Command {
         db?.close();
       }
     });
+  withDbOption(loadtest.command("db"))
+    .description(
+      "load the cloud database itself: readers run the hot analyst queries, writers land and merge batches",
+    )
+    .option("--readers <n>", "reader threads (one connection each)", countOrZero, 2)
+    .option("--writers <n>", "writer threads (one connection each)", countOrZero, 1)
+    .requiredOption("--duration <s>", "measured seconds", positive("--duration"))
+    .option("--warmup <s>", "seconds run first and not measured", nonNegative, 1)
+    .option("--batch-size <n>", "sightings per written batch", count, 1000)
+    .option("--in-place", "run on the database itself, not on a VACUUM INTO copy (writers add rows to it)")
+    .option("--json", "print one JSON object")
+    .action(async (flags: DbFlags) => {
+      const config = configFrom(flags);
+      if (flags.readers === 0 && flags.writers === 0)
+        throw new Error("nothing to run: no readers, no writers");
+      const result = await runDbLoad({
+        db: config.db,
+        readers: flags.readers,
+        writers: flags.writers,
+        durationS: flags.duration,
+        warmupS: flags.warmup,
+        batchSize: flags.batchSize,
+        busyTimeoutMs: config.busyTimeoutMs,
+        inPlace: flags.inPlace === true,
+      });
+      print(flags.json ? JSON.stringify(result) : describeDbLoad(result));
+    });
   return loadtest;
+}
+
+interface DbFlags {
+  db?: string;
+  readers: number;
+  writers: number;
+  duration: number;
+  warmup: number;
+  batchSize: number;
+  inPlace?: boolean;
+  json?: boolean;
 }
 
 function paramsOf(flags: HttpFlags, model: "open" | "closed") {

@@ -70,6 +70,7 @@ export function workerCommand(): Command {
         connection,
         location: { prefix: config.queuePrefix },
         logger,
+        alertWebhookUrl: config.alertWebhookUrl,
       });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
       const sampler = startSystemSampler({ db, role: "worker", logger });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Client } from "@libsql/client";
 import { z } from "zod";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { currentProvenance } from "./baseline-store.js";
+import { baselineSamples, currentProvenance } from "./baseline-store.js";
 import { parseThreshold } from "./thresholds.js";
 
 /** Bounds of a load test started through the API: it loads this API, so it must not take it down. */
@@ -26,7 +26,10 @@ const requestSchema = z.strictObject({
   durationS: z.number().positive().max(API_LOADTEST_LIMITS.maxDurationS),
   warmupS: z.number().min(0).max(API_LOADTEST_LIMITS.maxWarmupS).default(0),
   thresholds: z.array(z.string().max(100)).max(20).default([]),
+  /** The run joins this baseline once done. */
   name: z.string().min(1).max(100).optional(),
+  /** Test the run against this saved baseline (as `loadtest http --compare`); a "slower" verdict is a regression. */
+  compare: z.string().min(1).max(100).optional(),
 });
 
 export type ApiLoadTestRequest = z.output<typeof requestSchema> & { target: string };
@@ -62,6 +65,7 @@ export async function createApiLoadTest(
   now = Date.now(),
 ): Promise<{ kind: "queued"; id: string } | { kind: "busy"; activeId: string }> {
   const id = `lt-${randomUUID()}`;
+  if (request.compare !== undefined) await baselineSamples(db, request.compare); // 404 now, not after the run
   const p = currentProvenance();
   const rs = await db.execute({
     sql: `INSERT INTO load_test_runs (id, name, status, origin, created_at, git_commit, node_version, machine, params)

@@ -35,10 +35,13 @@ export class LatencyHistogram {
     return this.#histogram.totalCount === 0 ? 0 : this.#histogram.mean / 1000;
   }
 
-  /** The value at `percentile` (0-100] in ms; 0 when nothing was recorded. */
+  /**
+   * The value at `percentile` (0-100] in ms; 0 when nothing was recorded. HDR answers with the top of the
+   * value's bucket, which can lie above the largest value recorded: it is capped there, so p99 <= max.
+   */
   percentileMs(percentile: number): number {
     if (this.#histogram.totalCount === 0) return 0;
-    return this.#histogram.getValueAtPercentile(percentile) / 1000;
+    return Math.min(this.#histogram.getValueAtPercentile(percentile), this.#histogram.maxValue) / 1000;
   }
 
   summary(): LatencySummary {

@@ -6,10 +6,12 @@ import { DEFAULT_QUEUE_PREFIX, type MergeQueueLocation } from "../queues/merge-q
 import { createApiKey } from "../services/api-keys.js";
 import { analystParamsFromDb, analystScenario } from "./analyst-scenario.js";
 import { API_LOADTEST_LIMITS, type ApiLoadTestRequest } from "./api-loadtests.js";
-import { encodeSamples } from "./baseline-store.js";
+import { baselineSamples, encodeSamples } from "./baseline-store.js";
+import { compareLatencies } from "./compare-runs.js";
 import { scenarioFromDefinition } from "./file-scenario.js";
 import { toLoadResult } from "./load-result.js";
 import { LOADTEST_QUEUE_NAME, type LoadTestJob } from "./loadtest-queue.js";
+import { reportRegression } from "./regression-alert.js";
 import { runLoad } from "./run-load.js";
 import { evaluateThresholds, parseThreshold } from "./thresholds.js";
 
@@ -22,8 +24,10 @@ export function startLoadTestWorker(input: {
   connection: Redis;
   location?: MergeQueueLocation;
   logger: Logger;
+  /** Where a regression found by a run's `compare` is POSTed (PIWARDRIVE_ALERT_WEBHOOK_URL). */
+  alertWebhookUrl?: string | undefined;
 }): Worker<LoadTestJob> {
-  const worker = new Worker<LoadTestJob>(LOADTEST_QUEUE_NAME, (job) => runJob(input.db, input.logger, job), {
+  const worker = new Worker<LoadTestJob>(LOADTEST_QUEUE_NAME, (job) => runJob(input, job), {
     connection: input.connection,
     prefix: input.location?.prefix ?? DEFAULT_QUEUE_PREFIX,
     concurrency: 1,
@@ -33,7 +37,11 @@ export function startLoadTestWorker(input: {
   return worker;
 }
 
-async function runJob(db: Client, logger: Logger, job: Job<LoadTestJob>): Promise<void> {
+async function runJob(
+  input: { db: Client; logger: Logger; alertWebhookUrl?: string | undefined },
+  job: Job<LoadTestJob>,
+): Promise<void> {
+  const { db, logger } = input;
   const { runId } = job.data;
   const rs = await db.execute({
     sql: "SELECT params FROM load_test_runs WHERE id = ? AND status = 'queued'",
@@ -66,6 +74,14 @@ async function runJob(db: Client, logger: Logger, job: Job<LoadTestJob>): Promis
       timeoutMs: 10_000,
       ...(authorization === undefined ? {} : { authorization }),
     });
+    const comparison =
+      request.compare === undefined
+        ? null
+        : compareLatencies(
+            request.compare,
+            run.samplesMs,
+            (await baselineSamples(db, request.compare)).samplesMs,
+          );
     const result = toLoadResult({
       scenario: scenario.name,
       model: "open",
@@ -73,8 +89,17 @@ async function runJob(db: Client, logger: Logger, job: Job<LoadTestJob>): Promis
       durationS: request.durationS,
       run,
       thresholds: evaluateThresholds(request.thresholds.map(parseThreshold), run),
-      comparison: null,
+      comparison,
     });
+    if (comparison?.verdict === "slower") {
+      await reportRegression({
+        comparison,
+        result,
+        target: request.target,
+        logger,
+        webhookUrl: input.alertWebhookUrl,
+      });
+    }
     await db.execute({
       sql: "UPDATE load_test_runs SET status = 'done', finished_at = ?, result = ?, samples = ? WHERE id = ?",
       args: [Date.now(), JSON.stringify(result), encodeSamples(run.samplesMs), runId],

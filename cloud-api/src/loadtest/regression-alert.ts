@@ -2,12 +2,10 @@ import type { Logger } from "../logger.js";
 import type { Comparison, LoadResult } from "./load-result.js";
 
 /**
- * Regressions found by --compare in this process. prom-client is not on this branch yet: the /metrics
- * route should expose this as `piwardrive_loadtest_regressions_total` (a counter) once it exists.
+ * Logs a "slower" verdict and POSTs it to the alert webhook when one is configured. It is counted from the
+ * stored runs (`piwardrive_loadtest_regressions_total`, metrics/pipeline-metrics.ts), so regressions found
+ * by any process (a CLI run saved with --save, an API-started run) add up in one place.
  */
-export const loadtestRegressions = { total: 0 };
-
-/** Logs a "slower" verdict, counts it, and POSTs it to the alert webhook when one is configured. */
 export async function reportRegression(input: {
   comparison: Comparison;
   result: LoadResult;
@@ -16,7 +14,6 @@ export async function reportRegression(input: {
   webhookUrl: string | undefined;
 }): Promise<void> {
   const { comparison, result } = input;
-  loadtestRegressions.total += 1;
   const alert = {
     kind: "loadtest_regression",
     baseline: comparison.baseline,

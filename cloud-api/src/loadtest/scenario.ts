@@ -25,10 +25,10 @@ export interface WeightedRequest extends PlannedRequest {
   weight: number;
 }
 
-/** Picks requests at random in proportion to their weights (cumulative table + binary search). */
-export function weightedPicker(
-  requests: readonly WeightedRequest[],
-): (random: () => number) => WeightedRequest {
+/** Picks items (requests, operations) at random in proportion to their weights (cumulative table + binary search). */
+export function weightedPicker<T extends { weight: number }>(
+  requests: readonly T[],
+): (random: () => number) => T {
   if (requests.length === 0) throw new Error("a scenario needs at least one request");
   const cumulative: number[] = [];
   let total = 0;
@@ -47,7 +47,7 @@ export function weightedPicker(
       if ((cumulative[mid] ?? 0) > x) hi = mid;
       else lo = mid + 1;
     }
-    return requests[lo] as WeightedRequest;
+    return requests[lo] as T;
   };
 }
 

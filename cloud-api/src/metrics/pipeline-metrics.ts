@@ -72,6 +72,21 @@ export function createPipelineMetrics(
       for (const row of rs.rows) this.set({ status: String(row.status) }, Number(row.n));
     },
   });
+  new Counter({
+    name: "piwardrive_loadtest_regressions_total",
+    help: "Stored load-test runs whose comparison with their baseline said slower, by scenario (read at scrape time)",
+    labelNames: ["scenario"] as const,
+    registers,
+    async collect() {
+      const rs = await sources.db
+        .execute(`SELECT json_extract(result, '$.scenario') AS scenario, count(*) AS n FROM load_test_runs
+          WHERE status = 'done' AND json_extract(result, '$.comparison.verdict') = 'slower' GROUP BY 1`)
+        .catch(() => undefined);
+      if (rs === undefined) return;
+      this.reset();
+      for (const row of rs.rows) this.inc({ scenario: String(row.scenario) }, Number(row.n));
+    },
+  });
   new Gauge({
     name: "piwardrive_db_bytes",
     help: "Size of the database file and its write-ahead log",

@@ -1,7 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
+import { currentProvenance, saveRun } from "../loadtest/baseline-store.js";
 import { createLoadTestQueue } from "../loadtest/loadtest-queue.js";
 import { startLoadTestWorker } from "../loadtest/loadtest-worker.js";
+import { createPipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { startServer } from "../server.js";
 import { createApiKey } from "../services/api-keys.js";
 import { eventually, openTestCloud } from "../test-support/test-cloud.js";
@@ -12,7 +16,7 @@ afterEach(async () => {
 });
 
 /** The real app on a real port with the {loadtest} queue and its worker, under this test's prefix. */
-async function liveCloud() {
+async function liveCloud(alertWebhookUrl?: string) {
   const cloud = await openTestCloud();
   cleanups.push(() => cloud.cleanup());
   const queue = createLoadTestQueue(cloud.workerRedis, { prefix: cloud.prefix });
@@ -24,6 +28,7 @@ async function liveCloud() {
     connection: cloud.workerRedis,
     location: { prefix: cloud.prefix },
     logger: cloud.logger,
+    alertWebhookUrl,
   });
   cleanups.push(async () => {
     await worker.close();
@@ -92,5 +97,63 @@ describe("POST /v1/loadtests", () => {
     // once it is done, the next one is accepted
     expect((await post(health)).status).toBe(202);
     expect((await get("/v1/loadtests/lt-nope")).status).toBe(404);
+  }, 40_000);
+});
+
+/** A real local receiver for the alert webhook: it keeps every body it was sent. */
+async function alertReceiver() {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString("utf8")));
+    req.on("end", () => {
+      bodies.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, bodies };
+}
+
+describe("POST /v1/loadtests with compare", () => {
+  it("tests the run against a saved baseline: a regression is stored, counted in /metrics and sent to the alert webhook", async () => {
+    const receiver = await alertReceiver();
+    const { cloud, post, get } = await liveCloud(receiver.url);
+    // A baseline no real request can match: every one of its latencies is 1 µs.
+    await saveRun(cloud.db, {
+      name: "impossibly-fast",
+      params: {},
+      result: {} as never,
+      samplesMs: Array.from({ length: 200 }, () => 0.001),
+      provenance: currentProvenance(),
+    });
+    const unknown = await post({ ...health, compare: "no-such-baseline" });
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(await unknown.json())).toContain("no-such-baseline");
+
+    const metrics = createPipelineMetrics({ db: cloud.db, dbPath: undefined, queues: () => [] });
+    const regressions = async () =>
+      (await metrics.registry.metrics())
+        .split("\n")
+        .find((l) => l.startsWith("piwardrive_loadtest_regressions_total{")) ?? null;
+    expect(await regressions()).toBeNull();
+
+    const res = await post({ ...health, compare: "impossibly-fast" });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await eventually(async () => {
+      const { body } = await get(`/v1/loadtests/${id}`);
+      return body.status === "done" || body.status === "failed" ? body : undefined;
+    }, 20_000);
+    expect(done.status).toBe("done");
+    const comparison = (done.result as { comparison: Record<string, unknown> }).comparison;
+    expect(comparison).toMatchObject({ baseline: "impossibly-fast", verdict: "slower" });
+    expect(comparison.pValue as number).toBeLessThan(0.01);
+    expect(await regressions()).toBe('piwardrive_loadtest_regressions_total{scenario="api",role="worker"} 1');
+    await eventually(async () => (receiver.bodies.length > 0 ? true : undefined));
+    expect(receiver.bodies).toEqual([
+      expect.objectContaining({ kind: "loadtest_regression", baseline: "impossibly-fast", scenario: "api" }),
+    ]);
   }, 40_000);
 });
