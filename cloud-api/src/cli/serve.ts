@@ -45,7 +45,12 @@ export function serveCommand(): Command {
         metricsUrl: api.metricsServer?.url ?? null,
       });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
-      const sampler = startSystemSampler({ db: api.deps.db, role: "api", logger });
+      const sampler = startSystemSampler({
+        db: api.deps.db,
+        role: "api",
+        logger,
+        routes: api.deps.metrics?.routeWindow,
+      });
       onShutdown(logger, async () => {
         sampler.stop();
         await api.close();

@@ -1,4 +1,9 @@
-import { build, type Histogram } from "hdr-histogram-js";
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from "hdr-histogram-js";
 
 /** Latency percentiles in milliseconds, as the --json result prints them. */
 export interface LatencySummary {
@@ -20,6 +25,22 @@ export class LatencyHistogram {
     highestTrackableValue: 3_600_000_000,
     numberOfSignificantValueDigits: 3,
   });
+
+  /** A histogram `encode()` wrote (HDR's compressed base64 form). */
+  static decode(encoded: string): LatencyHistogram {
+    const histogram = new LatencyHistogram();
+    histogram.#histogram.add(decodeFromCompressedBase64(encoded));
+    return histogram;
+  }
+
+  encode(): string {
+    return encodeIntoCompressedBase64(this.#histogram);
+  }
+
+  /** Adds every value `other` holds (merging intervals into one window). */
+  add(other: LatencyHistogram): void {
+    this.#histogram.add(other.#histogram);
+  }
 
   /** Records one latency given in milliseconds (clamped to the trackable range). */
   recordMs(ms: number): void {

@@ -1,5 +1,6 @@
 import { Counter, Histogram, type Registry } from "prom-client";
 import { createRegistry } from "./registry.js";
+import { RouteWindow } from "./route-window.js";
 
 /** What the API process records (RED per route template, plus what ingest did with each batch). */
 export interface ApiMetrics {
@@ -10,6 +11,8 @@ export interface ApiMetrics {
   ingestBatches: Counter<"outcome" | "reason">;
   /** Sightings in batches that were accepted or were duplicates (refused bodies are not decoded). */
   ingestSightings: Counter<"outcome">;
+  /** Per-route figures of the current sampling interval (drained into route_samples by the sampler). */
+  routeWindow: RouteWindow;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -41,5 +44,6 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),
+    routeWindow: new RouteWindow(),
   };
 }

@@ -33,8 +33,10 @@ export function httpMetrics(metrics: ApiMetrics) {
         route: routeLabel(matchedRoutes(c)),
         status: String(c.res.status),
       };
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
+      metrics.routeWindow.record(labels.method, labels.route, c.res.status, seconds * 1000);
     }
   });
 }

@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "parse5";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../app.js";
 import { saveRun } from "../loadtest/baseline-store.js";
+import { createApiMetrics } from "../metrics/api-metrics.js";
 import { closeRedis, createWorkerRedis } from "../queues/redis.js";
 import { createApiKey } from "../services/api-keys.js";
 import { createDevice } from "../services/devices.js";
@@ -37,6 +39,9 @@ beforeAll(async () => {
     await merge.close();
     await closeRedis(connection);
   });
+  // The drive goes through an app that records per-route figures, as `serve` does; the sampler stores them.
+  const metrics = createApiMetrics();
+  const app = createApp({ ...cloud.deps, metrics });
   const a = await createDevice(cloud.db, { name: HOSTILE_NAME });
   const b = await createDevice(cloud.db, { name: "pi-b" });
   for (const [device, offset] of [
@@ -58,7 +63,7 @@ beforeAll(async () => {
         ),
       );
       const res = await postBatch(
-        cloud.app,
+        app,
         device.token,
         makeBatch({ deviceId: device.id, batchSeq }, observations),
       );
@@ -69,7 +74,13 @@ beforeAll(async () => {
     const rs = await cloud.db.execute("SELECT count(*) AS n FROM landed_batches WHERE status = 'merged'");
     return Number(rs.rows[0]?.n) === 6 ? true : undefined;
   }, 20_000);
-  const sampler = startSystemSampler({ db: cloud.db, role: "api", logger: cloud.logger, everyMs: 100 });
+  const sampler = startSystemSampler({
+    db: cloud.db,
+    role: "api",
+    logger: cloud.logger,
+    everyMs: 100,
+    routes: metrics.routeWindow,
+  });
   await eventually(async () => {
     const rs = await cloud.db.execute("SELECT count(*) AS n FROM system_samples");
     return Number(rs.rows[0]?.n) >= 3 ? true : undefined;
@@ -197,6 +208,14 @@ describe("reports from a synced drive", () => {
     expect(perf.body).toContain("slower vs b (12 %, p=0.001)");
     const perfJson = JSON.parse((await report("performance", "json")).body);
     expect(perfJson.figures[0].perProcess[0].stats.samples).toBeGreaterThanOrEqual(3);
+    // The six batches the drive posted, as the API answered them, and nothing else.
+    expect(perfJson.routes).toHaveLength(1);
+    const ingest = perfJson.routes[0];
+    expect(ingest).toMatchObject({ method: "POST", route: "/v1/ingest", requests: 6, serverErrors: 0 });
+    expect(ingest.latencyMs.p50).toBeGreaterThan(0);
+    expect(ingest.latencyMs.p50).toBeLessThanOrEqual(ingest.latencyMs.max);
+    expect(ingest.points.reduce((sum: number, p: [number, number]) => sum + p[1], 0)).toBeGreaterThan(0);
+    expect(perf.body).toContain("<td>/v1/ingest</td>");
   });
 
   it("refuses bad windows, unknown kinds and analysts", async () => {

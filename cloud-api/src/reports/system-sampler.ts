@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Client } from "@libsql/client";
 import si from "systeminformation";
 import { errorFields, type Logger } from "../logger.js";
+import type { RouteInterval, RouteWindow } from "../metrics/route-window.js";
 
 export const SAMPLE_EVERY_MS = 10_000;
 /** Samples older than this are deleted as new ones arrive. */
@@ -41,7 +42,13 @@ async function read(lag: ReturnType<typeof monitorEventLoopDelay>): Promise<Syst
   return sample;
 }
 
-export async function recordSample(db: Client, processName: string, sample: SystemSample, now = Date.now()) {
+export async function recordSample(
+  db: Client,
+  processName: string,
+  sample: SystemSample,
+  now = Date.now(),
+  routes: readonly RouteInterval[] = [],
+) {
   await db.batch(
     [
       {
@@ -60,24 +67,34 @@ export async function recordSample(db: Client, processName: string, sample: Syst
         ],
       },
       { sql: "DELETE FROM system_samples WHERE taken_at < ?", args: [now - SAMPLE_RETENTION_MS] },
+      ...routes.map((r) => ({
+        sql: `INSERT OR REPLACE INTO route_samples (process, taken_at, method, route, requests, server_errors,
+          latency_hdr) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        args: [processName, now, r.method, r.route, r.requests, r.serverErrors, r.latency.encode()],
+      })),
+      { sql: "DELETE FROM route_samples WHERE taken_at < ?", args: [now - SAMPLE_RETENTION_MS] },
     ],
     "write",
   );
 }
 
-/** Samples this process every `everyMs` into system_samples until `stop()`; a failed sample is logged. */
+/**
+ * Samples this process every `everyMs` into system_samples (and, for an API, what each route answered in
+ * the interval into route_samples) until `stop()`; a failed sample is logged.
+ */
 export function startSystemSampler(input: {
   db: Client;
   role: "api" | "worker";
   logger: Logger;
   everyMs?: number;
+  routes?: RouteWindow | undefined;
 }) {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const name = `${input.role}-${process.pid}`;
   const timer = setInterval(() => {
     read(lag)
-      .then((sample) => recordSample(input.db, name, sample))
+      .then((sample) => recordSample(input.db, name, sample, Date.now(), input.routes?.drain() ?? []))
       .catch((error: unknown) => input.logger.warn("system sample not recorded", errorFields(error)));
   }, input.everyMs ?? SAMPLE_EVERY_MS);
   timer.unref();
