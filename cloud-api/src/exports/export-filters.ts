@@ -13,6 +13,8 @@ export interface ExportQuery {
 }
 
 const COMMON = ["format", "what", "placement", "bbox", "since", "until", "kind", "mac"];
+/** Every parameter GET /v1/export knows (which ones apply depends on `what`). */
+export const EXPORT_QUERY_PARAMS = [...COMMON, "device", "ssid", "ssidPrefix"] as const;
 const ALLOWED: Record<ExportWhat, readonly string[]> = {
   observations: [...COMMON, "device"],
   networks: [...COMMON, "ssid", "ssidPrefix"],

@@ -15,7 +15,8 @@ export const API_LOADTEST_LIMITS = {
 /** A queued/running row older than this is a run whose worker died; it no longer blocks new ones. */
 const STALE_AFTER_MS = (API_LOADTEST_LIMITS.maxDurationS + API_LOADTEST_LIMITS.maxWarmupS + 300) * 1000;
 
-const requestSchema = z.strictObject({
+/** The body of POST /v1/loadtests. */
+export const loadTestRequestSchema = z.strictObject({
   /** Must be this API's own origin (default); a path prefix is allowed. */
   target: z.url({ protocol: /^https?$/ }).optional(),
   scenario: z.union([
@@ -32,11 +33,11 @@ const requestSchema = z.strictObject({
   compare: z.string().min(1).max(100).optional(),
 });
 
-export type ApiLoadTestRequest = z.output<typeof requestSchema> & { target: string };
+export type ApiLoadTestRequest = z.output<typeof loadTestRequestSchema> & { target: string };
 
 /** Validates a request; the target must be `selfOrigin` (no request forgery through the API). */
 export function parseLoadTestRequest(body: unknown, selfOrigin: string): ApiLoadTestRequest {
-  const parsed = requestSchema.safeParse(body);
+  const parsed = loadTestRequestSchema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
     throw new InvalidArgumentError(problems.join("; "));

@@ -6,6 +6,7 @@ import { analystRoutes } from "./analyst/index.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
+import { openApiRoute } from "./openapi/openapi-route.js";
 import { metricsRoute } from "./ops/metrics.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
@@ -15,6 +16,7 @@ import { statsRoute } from "./stats.js";
 export function createRoutes(deps: AppDeps) {
   const routes = new Hono<AppEnv>()
     .route("/", healthRoute())
+    .route("/", openApiRoute())
     .route("/", readyRoute(deps))
     .route("/", ingestRoute(deps))
     .route("/", statsRoute(deps))

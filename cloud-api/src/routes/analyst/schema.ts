@@ -8,7 +8,8 @@ import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
  * parameter in every 400. Times in responses are ISO 8601 UTC.
  */
 
-const queryOf = (names: readonly string[]) =>
+/** A query of optional string parameters with these names; any other name is refused. */
+export const queryOf = (names: readonly string[]) =>
   z.strictObject(Object.fromEntries(names.map((n) => [n, z.string().optional()])));
 
 /** GET /v1/networks: bbox=minLon,minLat,maxLon,maxLat; since/until/changedSince ISO 8601 or epoch ms. */

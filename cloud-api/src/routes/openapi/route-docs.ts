@@ -1,0 +1,236 @@
+import { z } from "zod";
+import { EXPORT_QUERY_PARAMS } from "../../exports/export-filters.js";
+import { loadTestRequestSchema } from "../../loadtest/api-loadtests.js";
+import {
+  macParamSchema,
+  networkDetailQuerySchema,
+  networkDetailResponseSchema,
+  networkObservationQuerySchema,
+  networkSearchQuerySchema,
+  networkSearchResponseSchema,
+  observationPageResponseSchema,
+  observationQuerySchema,
+  queryOf,
+} from "../analyst/schema.js";
+import {
+  healthResponseSchema,
+  ingestResponseSchema,
+  readyResponseSchema,
+  statsResponseSchema,
+} from "../schema.js";
+
+/*
+ * What /openapi.json says about each route. Query schemas are the ones the routes validate requests with
+ * (routes/analyst/schema.ts); a test checks that this list and the app's routes are the same set, so a new
+ * route cannot go undocumented.
+ */
+
+/** Who may call: a role's API key (or higher), a device token, or anyone. */
+export type Caller = "analyst" | "operator" | "admin" | "device" | "public";
+
+export interface RouteDoc {
+  method: "get" | "post" | "delete";
+  /** OpenAPI form: `/v1/networks/{mac}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  caller: Caller;
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  body?: { contentType: string; schema: z.ZodType };
+  /** The success answer: status, media type and (for JSON) its schema. */
+  response: { status: number; contentType: string; schema?: z.ZodType; description: string };
+  /** Error statuses the route answers with the error body, besides the caller's 401/403. */
+  errors: number[];
+}
+
+/** Query parameter meanings, shared by every route that takes them. */
+export const PARAM_DESCRIPTIONS: Record<string, string> = {
+  bbox: "minLon,minLat,maxLon,maxLat (WGS 84 degrees)",
+  since: "from this time on (ISO 8601 or epoch ms)",
+  until: "before this time (ISO 8601 or epoch ms)",
+  changedSince: "only networks changed by merges after this time (ISO 8601 or epoch ms): for mirrors",
+  ssid: "exact SSID",
+  ssidPrefix: "SSID starts with this",
+  q: "SSID contains this (case-insensitive)",
+  auth: "auth modes, comma-separated (open, wep, wpa, wpa2, wpa3, ...)",
+  kind: "transmitter kinds, comma-separated (wifi, bluetooth, ble, gsm, lte, ...)",
+  band: "Wi-Fi bands in GHz, comma-separated (2.4, 5, 6)",
+  channel: "channel number",
+  vendor: "vendor name contains this (offline OUI lookup)",
+  device: "seen by this device id",
+  mac: "transmitter MAC (aa:bb:cc:dd:ee:ff)",
+  minRssi: "best RSSI at least this (dBm)",
+  minConfidence: "location confidence at least this (0-7)",
+  sort: "-lastSeen (default), lastSeen or -rssi",
+  limit: "page size (default 100, at most 1000)",
+  cursor: "nextCursor of the previous page",
+  format: "wigle | csv | geojson | kml",
+  what: "observations (default) or networks",
+  placement: "networks at their estimate (default) or strongest sighting",
+  id: "a stored report's id (from GET /v1/reports)",
+};
+
+const json = (schema: z.ZodType, description: string, status = 200) => ({
+  status,
+  contentType: "application/json",
+  schema,
+  description,
+});
+
+export const ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/health",
+    tag: "operations",
+    summary: "The process is up (no dependency is checked)",
+    caller: "public",
+    response: json(healthResponseSchema, "up"),
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/ready",
+    tag: "operations",
+    summary: "Database and Redis answer (503 with the failing check otherwise)",
+    caller: "public",
+    response: json(readyResponseSchema, "ready"),
+    errors: [503],
+  },
+  {
+    method: "post",
+    path: "/v1/ingest",
+    tag: "ingest",
+    summary: "Land one delta batch from a device; 202 once it is committed (duplicates too)",
+    caller: "device",
+    body: {
+      contentType: "application/vnd.piwardrive.delta+json",
+      schema: z.string().describe("gzip or br columnar batch"),
+    },
+    response: json(ingestResponseSchema, "landed (accepted) or already landed (duplicate)", 202),
+    errors: [400, 413, 415, 429, 503],
+  },
+  {
+    method: "get",
+    path: "/v1/stats",
+    tag: "analyst",
+    summary: "Fleet counts",
+    caller: "analyst",
+    response: json(statsResponseSchema, "counts"),
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/networks",
+    tag: "analyst",
+    summary: "Search networks (keyset pages stable while batches merge)",
+    caller: "analyst",
+    query: networkSearchQuerySchema,
+    response: json(networkSearchResponseSchema, "one page"),
+    errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/networks/{mac}",
+    tag: "analyst",
+    summary: "One network: estimate, SSID history, devices that saw it",
+    caller: "analyst",
+    params: macParamSchema,
+    query: networkDetailQuerySchema,
+    response: json(networkDetailResponseSchema, "the network"),
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/networks/{mac}/observations",
+    tag: "analyst",
+    summary: "Sightings of one network, keyset-paged",
+    caller: "analyst",
+    params: macParamSchema,
+    query: networkObservationQuerySchema,
+    response: json(observationPageResponseSchema, "one page"),
+    errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/observations",
+    tag: "analyst",
+    summary: "Sightings, keyset-paged",
+    caller: "analyst",
+    query: observationQuerySchema,
+    response: json(observationPageResponseSchema, "one page"),
+    errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/export",
+    tag: "analyst",
+    summary: "Stream a WiGLE CSV, spreadsheet CSV, GeoJSON or KML file (gzip when accepted)",
+    caller: "analyst",
+    query: queryOf(EXPORT_QUERY_PARAMS),
+    response: { status: 200, contentType: "application/octet-stream", description: "the file, streamed" },
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/reports",
+    tag: "operations",
+    summary: "Reports the daily job stored, newest first",
+    caller: "operator",
+    response: json(z.object({ reports: z.array(z.object({}).loose()) }), "stored reports"),
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/reports/{kind}",
+    tag: "operations",
+    summary: "A performance, fleet or coverage report, built now (or a stored one with ?id=)",
+    caller: "operator",
+    params: z.object({ kind: z.enum(["performance", "fleet", "coverage"]) }),
+    query: queryOf(["since", "until", "format", "id"]),
+    response: {
+      status: 200,
+      contentType: "text/html",
+      description: "self-contained HTML (or JSON with format=json)",
+    },
+    errors: [400, 404],
+  },
+  {
+    method: "post",
+    path: "/v1/loadtests",
+    tag: "operations",
+    summary: "Queue a load test of this API (one at a time, capped rate and duration)",
+    caller: "operator",
+    body: { contentType: "application/json", schema: loadTestRequestSchema },
+    response: json(z.object({ id: z.string(), status: z.literal("queued") }), "queued", 202),
+    errors: [400, 404, 409, 503],
+  },
+  {
+    method: "get",
+    path: "/v1/loadtests",
+    tag: "operations",
+    summary: "Load-test runs, newest first",
+    caller: "operator",
+    response: json(z.object({ loadtests: z.array(z.object({}).loose()) }), "runs"),
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/loadtests/{id}",
+    tag: "operations",
+    summary: "One load-test run with its stored result",
+    caller: "operator",
+    params: z.object({ id: z.string() }),
+    response: json(z.object({}).loose(), "the run"),
+    errors: [404],
+  },
+  {
+    method: "get",
+    path: "/metrics",
+    tag: "operations",
+    summary: "Prometheus text format",
+    caller: "operator",
+    response: { status: 200, contentType: "text/plain", description: "metrics" },
+    errors: [],
+  },
+];
