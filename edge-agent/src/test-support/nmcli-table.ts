@@ -92,3 +92,70 @@ export function nmcliWifiList(locale: NmcliLocale, networks: readonly NmcliNetwo
     ]),
   );
 }
+
+/** SSIDs that shift every later column when counted in code units: CJK, emoji, ZWJ sequences, marks. */
+export const WIDE_SSID_NETWORKS: readonly NmcliNetwork[] = [
+  { bssid: "AA:BB:CC:00:00:01", ssid: "東京カフェ", chan: 1, freqMhz: 2412, signal: 90, security: "WPA2" },
+  {
+    bssid: "AA:BB:CC:00:00:02",
+    ssid: "家里的网络",
+    chan: 6,
+    freqMhz: 2437,
+    signal: 70,
+    security: "WPA1 WPA2",
+  },
+  { bssid: "AA:BB:CC:00:00:03", ssid: "우리집 와이파이", chan: 11, freqMhz: 2462, signal: 45, security: "" },
+  {
+    bssid: "AA:BB:CC:00:00:04",
+    ssid: "👨‍👩‍👧 family",
+    chan: 36,
+    freqMhz: 5180,
+    signal: 60,
+    security: "WPA3",
+  },
+  {
+    bssid: "AA:BB:CC:00:00:05",
+    ssid: "Cafe\u0301 ❤️",
+    chan: 149,
+    freqMhz: 5745,
+    signal: 20,
+    security: "WPA2 802.1X",
+  },
+  {
+    bssid: "AA:BB:CC:00:00:06",
+    ssid: "ＦＵＬＬ　ｗｉｄｔｈ",
+    chan: 6,
+    freqMhz: 2437,
+    signal: 100,
+    security: "OWE",
+  },
+  {
+    bssid: "AA:BB:CC:00:00:07",
+    ssid: "\u1112\u1161\u11ab zero\u200bwidth",
+    chan: 1,
+    freqMhz: 2412,
+    signal: 5,
+    security: "WEP",
+  },
+  { bssid: "AA:BB:CC:00:00:08", ssid: "--", chan: 11, freqMhz: 2462, signal: 33, security: "WPA2 WPA3" },
+];
+/** SECURITY as nmcli writes it, and the auth mode it normalises to. */
+export const NMCLI_AUTH_MODES: Record<string, string> = {
+  WPA2: "WPA2",
+  "WPA1 WPA2": "WPA/WPA2",
+  "": "OPEN",
+  WPA3: "WPA3",
+  "WPA2 802.1X": "WPA2-EAP",
+  OWE: "OWE",
+  WEP: "WEP",
+  "WPA2 WPA3": "WPA2/WPA3",
+};
+/** What the parser must give for each network; nmcli writes a hidden SSID as `--`. */
+export const expectedNmcliFields = (n: NmcliNetwork) => ({
+  mac: n.bssid.toLowerCase(),
+  ssid: n.ssid === "--" ? null : n.ssid,
+  channel: n.chan,
+  frequencyMhz: n.freqMhz,
+  rssiDbm: Math.round(-100 + n.signal / 2),
+  authMode: NMCLI_AUTH_MODES[n.security],
+});

@@ -2,82 +2,20 @@ import type { ObservationRecord } from "@piwardrive/shared-schema/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  expectedNmcliFields,
+  NMCLI_AUTH_MODES,
   NMCLI_LOCALES,
   type NmcliLocale,
   type NmcliNetwork,
   nmcliTable,
   nmcliWifiList,
+  WIDE_SSID_NETWORKS,
 } from "../../test-support/nmcli-table.js";
 import { summarize, testContext } from "../../test-support/parser-properties.js";
 import { looksLikeNmcli, parseNmcli } from "./parse-nmcli.js";
 
 const parse = (text: string) => summarize(parseNmcli(text, testContext));
 
-/** SSIDs that shift every later column when counted in code units: CJK, emoji, ZWJ sequences, marks. */
-export const WIDE_NETWORKS: readonly NmcliNetwork[] = [
-  { bssid: "AA:BB:CC:00:00:01", ssid: "東京カフェ", chan: 1, freqMhz: 2412, signal: 90, security: "WPA2" },
-  {
-    bssid: "AA:BB:CC:00:00:02",
-    ssid: "家里的网络",
-    chan: 6,
-    freqMhz: 2437,
-    signal: 70,
-    security: "WPA1 WPA2",
-  },
-  { bssid: "AA:BB:CC:00:00:03", ssid: "우리집 와이파이", chan: 11, freqMhz: 2462, signal: 45, security: "" },
-  {
-    bssid: "AA:BB:CC:00:00:04",
-    ssid: "👨‍👩‍👧 family",
-    chan: 36,
-    freqMhz: 5180,
-    signal: 60,
-    security: "WPA3",
-  },
-  {
-    bssid: "AA:BB:CC:00:00:05",
-    ssid: "Cafe\u0301 ❤️",
-    chan: 149,
-    freqMhz: 5745,
-    signal: 20,
-    security: "WPA2 802.1X",
-  },
-  {
-    bssid: "AA:BB:CC:00:00:06",
-    ssid: "ＦＵＬＬ　ｗｉｄｔｈ",
-    chan: 6,
-    freqMhz: 2437,
-    signal: 100,
-    security: "OWE",
-  },
-  {
-    bssid: "AA:BB:CC:00:00:07",
-    ssid: "\u1112\u1161\u11ab zero\u200bwidth",
-    chan: 1,
-    freqMhz: 2412,
-    signal: 5,
-    security: "WEP",
-  },
-  { bssid: "AA:BB:CC:00:00:08", ssid: "--", chan: 11, freqMhz: 2462, signal: 33, security: "WPA2 WPA3" },
-];
-const AUTH: Record<string, string> = {
-  WPA2: "WPA2",
-  "WPA1 WPA2": "WPA/WPA2",
-  "": "OPEN",
-  WPA3: "WPA3",
-  "WPA2 802.1X": "WPA2-EAP",
-  OWE: "OWE",
-  WEP: "WEP",
-  "WPA2 WPA3": "WPA2/WPA3",
-};
-/** What the parser must give for each network; nmcli writes a hidden SSID as `--`. */
-export const expectedFields = (n: NmcliNetwork) => ({
-  mac: n.bssid.toLowerCase(),
-  ssid: n.ssid === "--" ? null : n.ssid,
-  channel: n.chan,
-  frequencyMhz: n.freqMhz,
-  rssiDbm: Math.round(-100 + n.signal / 2),
-  authMode: AUTH[n.security],
-});
 /** The fields of an observation that nmcli's columns carry. */
 const fieldsOf = (o: ObservationRecord) => ({
   mac: o.mac,
@@ -110,12 +48,12 @@ describe("nmcli tabular output laid out in terminal cells", () => {
   for (const [name, locale] of Object.entries(NMCLI_LOCALES) as [string, NmcliLocale][]) {
     for (const inUse of [-1, 2]) {
       it(`reads every row of a ${name} scan with wide SSIDs (${inUse < 0 ? "no" : "one"} in-use row)`, () => {
-        const text = nmcliWifiList(locale, WIDE_NETWORKS, inUse);
+        const text = nmcliWifiList(locale, WIDE_SSID_NETWORKS, inUse);
         expect(looksLikeNmcli(text)).toBe(true);
         const { records, observations, rejects } = parse(text);
         expect(rejects).toEqual([]);
-        expect(records).toBe(WIDE_NETWORKS.length);
-        expect(observations.map(fieldsOf)).toEqual(WIDE_NETWORKS.map(expectedFields));
+        expect(records).toBe(WIDE_SSID_NETWORKS.length);
+        expect(observations.map(fieldsOf)).toEqual(WIDE_SSID_NETWORKS.map(expectedNmcliFields));
         expect(observations.every((o) => o.source === "nmcli" && o.rssiEstimated)).toBe(true);
       });
     }
@@ -124,19 +62,21 @@ describe("nmcli tabular output laid out in terminal cells", () => {
   it("reads a layout without IN-USE, SECURITY or CHAN, the channel then coming from FREQ", () => {
     const text = nmcliTable(
       ["SSID", "BSSID", "FREQ", "SIGNAL"],
-      WIDE_NETWORKS.map((n) => [n.ssid, n.bssid, `${n.freqMhz} MHz`, String(n.signal)]),
+      WIDE_SSID_NETWORKS.map((n) => [n.ssid, n.bssid, `${n.freqMhz} MHz`, String(n.signal)]),
     );
     expect(looksLikeNmcli(text)).toBe(true);
     expect(parse(text).observations.map((o) => [o.ssid, o.channel, o.authMode])).toEqual(
-      WIDE_NETWORKS.map((n) => [expectedFields(n).ssid, n.chan, null]),
+      WIDE_SSID_NETWORKS.map((n) => [expectedNmcliFields(n).ssid, n.chan, null]),
     );
   });
 
   it("reads the same rows when the header line was cut off", () => {
-    const text = nmcliWifiList(NMCLI_LOCALES.ja, WIDE_NETWORKS).split("\n").slice(1).join("\n");
+    const text = nmcliWifiList(NMCLI_LOCALES.ja, WIDE_SSID_NETWORKS).split("\n").slice(1).join("\n");
     const { observations, rejects } = parse(text);
     expect(rejects).toEqual([]);
-    expect(observations.map((o) => o.ssid)).toEqual(WIDE_NETWORKS.map((n) => expectedFields(n).ssid));
+    expect(observations.map((o) => o.ssid)).toEqual(
+      WIDE_SSID_NETWORKS.map((n) => expectedNmcliFields(n).ssid),
+    );
   });
 });
 
@@ -191,7 +131,7 @@ const network = fc.record({
   ssid,
   channel: fc.constantFrom(...CHANNELS),
   signal: fc.integer({ min: 0, max: 100 }),
-  security: fc.constantFrom(...Object.keys(AUTH)),
+  security: fc.constantFrom(...Object.keys(NMCLI_AUTH_MODES)),
 });
 const scan = fc.record({
   locale: fc.constantFrom(...(Object.values(NMCLI_LOCALES) as NmcliLocale[])),
@@ -219,7 +159,7 @@ describe("any scan laid out the way nmcli lays it out", () => {
         const { records, observations, rejects } = parse(text);
         expect(rejects).toEqual([]);
         expect(records).toBe(list.length);
-        expect(observations.map(fieldsOf)).toEqual(list.map(expectedFields));
+        expect(observations.map(fieldsOf)).toEqual(list.map(expectedNmcliFields));
       }),
       { numRuns: 300 },
     );
