@@ -1,4 +1,4 @@
-import { type PlacedChar, placeChars } from "../files/text-cells.js";
+import { codePointCells, type PlacedChar, placeChars } from "../files/text-cells.js";
 
 /*
  * nmcli's tabular layout (`_print_do` in NetworkManager's src/nmcli/utils.c): every column is as wide as
@@ -35,25 +35,38 @@ export function nmcliColumnStarts(line: string): number[] {
  * claiming one column make the line unreadable: null.
  */
 export function cutNmcliRow(line: string, starts: readonly number[]): string[] | null {
-  const placed = placeChars(line);
-  if (starts.every((s, k) => k === 0 || cutsCleanly(placed, s))) return cutAt(placed, starts);
-  return nearestRuns(placed, starts);
+  const cuts = cutIndices(line, starts);
+  if (!cuts) return nearestRuns(placeChars(line), starts);
+  return cuts.map((at, k) => stripPadding(line.slice(k === 0 ? 0 : at, cuts[k + 1] ?? line.length)));
 }
 
-/** A cut at cell `s` is clean when the character over cell s - 1 (if any) is a space. */
-function cutsCleanly(placed: readonly PlacedChar[], s: number): boolean {
-  const over = placed.find((p) => p.cells > 0 && p.cell <= s - 1 && s - 1 < p.cell + p.cells);
-  return over === undefined || over.char === " ";
-}
+const PRINTABLE_ASCII = /^[ -~]*$/;
 
-function cutAt(placed: readonly PlacedChar[], starts: readonly number[]): string[] {
-  const cells = starts.map(() => "");
-  let column = 0;
-  for (const { char, cell } of placed) {
-    while (column + 1 < starts.length && cell >= (starts[column + 1] ?? 0)) column++;
-    cells[column] += char;
+/**
+ * The string index where each column starts, or null when a cut is not clean: the character over the
+ * cell just before a start must be a space (or the line ended before it).
+ */
+function cutIndices(line: string, starts: readonly number[]): number[] | null {
+  if (PRINTABLE_ASCII.test(line)) {
+    // One cell per character: cells are indices.
+    const clean = starts.every((s, k) => k === 0 || s > line.length || line[s - 1] === " ");
+    return clean ? starts.map((s) => Math.min(s, line.length)) : null;
   }
-  return cells.map(stripPadding);
+  const cuts: number[] = [];
+  let index = 0;
+  let cell = 0;
+  for (const char of line) {
+    const cells = codePointCells(char.codePointAt(0) ?? 0);
+    // Columns starting here begin with this character (a zero-width one included).
+    while (cuts.length < starts.length && (starts[cuts.length] ?? 0) <= cell) cuts.push(index);
+    // A start inside or just after this character's cells: the character sits over cell start - 1.
+    const next = starts[cuts.length];
+    if (char !== " " && next !== undefined && cuts.length > 0 && next <= cell + cells) return null;
+    index += char.length;
+    cell += cells;
+  }
+  while (cuts.length < starts.length) cuts.push(line.length);
+  return cuts;
 }
 
 function nearestRuns(placed: readonly PlacedChar[], starts: readonly number[]): string[] | null {
