@@ -13,7 +13,7 @@ import { type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-reco
 
 /*
  * `nmcli -m tabular -f ... device wifi` pads every column to a fixed width counted in terminal cells
- * (a CJK character takes two, a combining mark none: nmcli-layout.ts), in any field order, with headers
+ * (a CJK character takes two, a combining mark none: text-cells.ts, nmcli-layout.ts), in any field order, with headers
  * and values translated under some locales (`FREQUENZ`, `インフラ`). Columns are found by their start
  * cell on the header line and recognised by header word where nmcli's is known, else by the shape of
  * their values (nmcli-columns.ts). Leading and trailing spaces of an SSID cannot be told from padding
