@@ -1,3 +1,4 @@
+import { textCells } from "../sources/files/text-cells.js";
 import type { Format } from "../sources/import/format-names.js";
 import type { ImportSummary } from "../sources/import/import-tally.js";
 
@@ -35,14 +36,15 @@ export function importTable(outcomes: readonly ImportOutcome[]): string[] {
     const numbers = [s.records, s.observations, s.wifiNetworks, s.btDevices, s.cells, s.gpsFixes, s.rejected];
     return [o.path, s.format, ...numbers.map(String), s.skipped ? "skipped (imported before)" : "imported"];
   });
-  const widths = COLUMNS.map((name, i) => Math.max(name.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // Widths in terminal cells, not code units: a path may hold CJK (two cells each) or combining marks.
+  const widths = COLUMNS.map((name, i) => Math.max(name.length, ...rows.map((r) => textCells(r[i] ?? ""))));
   // Text columns left-aligned, counts right-aligned; the last column is not padded.
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => {
-        const width = widths[i] ?? 0;
         if (i === cells.length - 1) return cell;
-        return i < 2 ? cell.padEnd(width) : cell.padStart(width);
+        const padding = " ".repeat(Math.max(0, (widths[i] ?? 0) - textCells(cell)));
+        return i < 2 ? cell + padding : padding + cell;
       })
       .join("  ");
   const out = [line(COLUMNS), ...rows.map(line)];

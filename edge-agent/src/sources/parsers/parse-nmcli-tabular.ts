@@ -6,48 +6,33 @@ import {
 } from "@piwardrive/shared-schema/domain";
 import type { ParseContext, SourceEvent } from "../../events/source-event.js";
 import { splitLines } from "../files/text-lines.js";
+import { MAC_SHAPE, type NmcliColumns, nmcliColumns } from "./nmcli-columns.js";
+import { cutNmcliRow, nmcliColumnStarts } from "./nmcli-layout.js";
 import { nmcliSsid, percentToDbm, readMhz } from "./parse-nmcli-values.js";
 import { type RecordOutcome, recordEvents, refuse, seenAtFor } from "./scan-record.js";
 
 /*
- * `nmcli -m tabular -f ... device wifi` pads every column to a fixed width, with translated headers
- * (`FREQUENZ` in German) and any field order. Columns are therefore found by position (header starts)
- * and recognised by the shape of their values, never by header words. Leading and trailing spaces of
- * an SSID cannot be told from padding here; the terse format (parseNmcliTerse) keeps them.
+ * `nmcli -m tabular -f ... device wifi` pads every column to a fixed width counted in terminal cells
+ * (a CJK character takes two, a combining mark none: text-cells.ts, nmcli-layout.ts), in any field order, with headers
+ * and values translated under some locales (`FREQUENZ`, `インフラ`). Columns are found by their start
+ * cell on the header line and recognised by header word where nmcli's is known, else by the shape of
+ * their values (nmcli-columns.ts). Leading and trailing spaces of an SSID cannot be told from padding
+ * here; the terse format (parseNmcliTerse) keeps them.
  */
 
-const MAC_SHAPE = /^(?:[0-9A-Fa-fxX*]{2}[:-]){5}[0-9A-Fa-fxX*]{2}$/;
-const SECURITY_WORD = "(?:WPA[123]?|WEP|802\\.1X|OWE(?:-TM)?|SAE)";
-const SECURITY = new RegExp(`^${SECURITY_WORD}(?: ${SECURITY_WORD})*$`);
-/** nmcli has about twenty Wi-Fi fields; a "header" with far more columns is not nmcli output. */
-const MAX_COLUMNS = 32;
-const SHAPES = {
-  bssid: (v: string) => MAC_SHAPE.test(v),
-  freq: (v: string) => /^\d{3,5} ?MHz$/.test(v),
-  int: (v: string) => /^\d{1,3}$/.test(v),
-  security: (v: string) => SECURITY.test(v),
-  // IN-USE `*`, BARS `▂▄▆_`, RATE `54 Mbit/s`, MODE: read and ignored.
-  ignored: (v: string) => /^[▂▄▆█_*]+$|^\d+ Mbit\/s$|^(?:Infra|Ad-Hoc|Mesh|N\/A)$/.test(v),
-} as const;
-type Shape = keyof typeof SHAPES | "blank" | "other";
-const QUOTED = /^'.*'$/s;
-
-interface Columns {
-  bssid?: number;
-  ssid?: number;
-  freq?: number;
-  chan?: number;
-  signal?: number;
-  security?: number;
-  /** Old nmcli quotes every SSID (`'PDANet1'`): quotes are stripped only where all names carry them. */
-  ssidQuoted: boolean;
-}
+const MAC_RUN = "(?:[0-9A-F]{2}:){5}[0-9A-F]{2}";
+/**
+ * An upper-case BSSID padded by two or more spaces on a side, as nmcli's fixed-width columns write it
+ * (a row may start with spaces: the IN-USE column is blank for every network but the connected one),
+ * or a header with a BSSID title followed by a line holding a BSSID (`-f BSSID` alone).
+ */
+const TABULAR_HEAD = new RegExp(
+  `(?:^ *|\\S {2,})${MAC_RUN} {2,}\\S|\\S {2,}${MAC_RUN} *\\r?$|^(?:.*\\S {2,})?BSSID(?: {2,}\\S.*)? *\\r?\\n.*${MAC_RUN}`,
+  "m",
+);
 
 export function looksLikeNmcliTabular(head: string): boolean {
-  // An upper-case BSSID padded by two or more spaces on a side, as nmcli's fixed-width columns write it.
-  return /(?:^|\S {2,})(?:[0-9A-F]{2}:){5}[0-9A-F]{2} {2,}\S|\S {2,}(?:[0-9A-F]{2}:){5}[0-9A-F]{2} *$/m.test(
-    head,
-  );
+  return TABULAR_HEAD.test(head);
 }
 
 /** Tabular nmcli output: one record per non-blank line below the header. */
@@ -57,14 +42,16 @@ export function* parseNmcliTabular(text: string, ctx: ParseContext): Generator<S
     .filter(({ line }) => line.trim() !== "");
   const first = lines[0];
   if (!first) return;
+  const starts = nmcliColumnStarts(first.line);
+  const firstCells = cutNmcliRow(first.line, starts) ?? [];
   // A first line holding a BSSID is data (the header was cut off); either way it fixes the column starts.
-  const headerless = first.line.split(/ {2,}/).some((cell) => SHAPES.bssid(cell.trim()));
-  const starts = columnStarts(first.line);
+  const headerless = firstCells.some((cell) => MAC_SHAPE.test(cell));
   const rows = (headerless ? lines : lines.slice(1)).map((row) => ({
     ...row,
-    cells: cellsOf(row.line, starts),
+    cells: cutNmcliRow(row.line, starts),
   }));
-  const columns = classify(
+  const columns = nmcliColumns(
+    headerless ? [] : firstCells,
     rows.flatMap((row) => (row.cells ? [row.cells] : [])),
     starts.length,
   );
@@ -73,7 +60,9 @@ export function* parseNmcliTabular(text: string, ctx: ParseContext): Generator<S
   }
 }
 
-function readRow(cells: string[] | null, columns: Columns, ctx: ParseContext): RecordOutcome {
+const QUOTED = /^'.*'$/s;
+
+function readRow(cells: string[] | null, columns: NmcliColumns, ctx: ParseContext): RecordOutcome {
   if (!cells) return refuse("columns_misaligned");
   const cell = (k: number | undefined) => (k === undefined ? undefined : cells[k]);
   const bssid = cell(columns.bssid);
@@ -93,7 +82,10 @@ function readRow(cells: string[] | null, columns: Columns, ctx: ParseContext): R
     ok: true,
     observation: {
       ...emptyObservation({ kind: "wifi", mac: mac.value, seenAt: seenAt.value, source: "nmcli" }),
-      ssid: ssid === undefined ? null : nmcliSsid(columns.ssidQuoted ? unquote(ssid) : ssid),
+      ssid:
+        ssid === undefined
+          ? null
+          : nmcliSsid(columns.ssidQuoted && QUOTED.test(ssid) ? ssid.slice(1, -1) : ssid),
       authMode: security === undefined ? null : normalizeAuthMode(security),
       channel:
         chan && /^\d+$/.test(chan)
@@ -106,62 +98,4 @@ function readRow(cells: string[] | null, columns: Columns, ctx: ParseContext): R
       rssiEstimated: rssiDbm !== null,
     },
   };
-}
-
-function unquote(ssid: string): string {
-  return QUOTED.test(ssid) ? ssid.slice(1, -1) : ssid;
-}
-
-/** A column starts at the line's first character and after every run of two or more spaces. */
-function columnStarts(line: string): number[] {
-  const starts = [...line.matchAll(/(?:^ *| {2,})(?=[^ ])/g)].map((m) => m.index + m[0].length);
-  return starts.length > 0 && starts.length <= MAX_COLUMNS ? starts : [0];
-}
-
-/**
- * Cuts a row at the column starts. nmcli pads by display width, so a wide (CJK) or zero-width character
- * shifts the rest of its row: when a cut falls inside a value, each space-separated run goes to the
- * column whose start is nearest, and two runs claiming one column make the row unreadable.
- */
-function cellsOf(row: string, starts: readonly number[]): string[] | null {
-  const clean = starts.every((s, k) => k === 0 || s >= row.length || row[s - 1] === " ");
-  if (clean) return starts.map((s, k) => row.slice(k === 0 ? 0 : s, starts[k + 1] ?? row.length).trim());
-  const cells = starts.map(() => "");
-  for (const run of row.matchAll(/\S+(?: \S+)*/g)) {
-    const distance = (k: number) => Math.abs((starts[k] ?? 0) - run.index);
-    const nearest = starts.reduce((best, _, k) => (distance(k) < distance(best) ? k : best), 0);
-    if (cells[nearest] !== "") return null;
-    cells[nearest] = run[0];
-  }
-  return cells;
-}
-
-function classify(rows: readonly string[][], width: number): Columns {
-  const shapes: Shape[] = [];
-  for (let k = 0; k < width; k++) {
-    const cells = rows.map((r) => r[k] ?? "");
-    const values = cells.filter((v) => v !== "" && v !== "--");
-    const shape = (Object.keys(SHAPES) as (keyof typeof SHAPES)[]).find(
-      (name) => values.length > 0 && values.every(SHAPES[name]),
-    );
-    shapes.push(shape ?? (cells.every((v) => v === "") ? "blank" : "other"));
-  }
-  const indexOf = (shape: Shape) => (shapes.indexOf(shape) < 0 ? undefined : shapes.indexOf(shape));
-  const others = shapes.flatMap((s, k) => (s === "other" ? [k] : []));
-  const quoted = others.find((k) => rows.every((r) => r[k] === "--" || QUOTED.test(r[k] ?? "")));
-  const columns: Columns = {
-    bssid: indexOf("bssid"),
-    freq: indexOf("freq"),
-    security: indexOf("security"),
-    ssid: quoted ?? others[0],
-    ssidQuoted: quoted !== undefined,
-  };
-  // CHAN and SIGNAL are both small integers: CHAN is the one that agrees with FREQ, else the first (nmcli's order).
-  const ints = shapes.flatMap((s, k) => (s === "int" ? [k] : []));
-  const freq = columns.freq;
-  const agreesWithFreq = (k: number) =>
-    freq !== undefined && rows.every((r) => frequencyToChannel(readMhz(r[freq] ?? "") ?? 0) === Number(r[k]));
-  columns.chan = ints.find(agreesWithFreq) ?? (ints.length > 1 ? ints[0] : undefined);
-  columns.signal = ints.find((k) => k !== columns.chan);
-  return columns;
 }

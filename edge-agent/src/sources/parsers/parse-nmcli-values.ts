@@ -1,8 +1,8 @@
 import { normalizeSsid, qualityToDbm } from "@piwardrive/shared-schema/domain";
 
-/** `2437 MHz` (nmcli does not translate the unit) or a bare number of MHz. */
+/** `2437 MHz` (nmcli's `%u MHz` is a translated string, so any unit word) or a bare number of MHz. */
 export function readMhz(text: string): number | null {
-  const m = /^\s*(\d{3,5})(?:\s*MHz)?\s*$/.exec(text);
+  const m = /^\s*(\d{3,5})(?:\s*[^\d\s/]+)?\s*$/.exec(text);
   return m ? Number(m[1]) : null;
 }
 
