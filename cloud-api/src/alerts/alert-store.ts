@@ -95,6 +95,12 @@ function toAlert(r: Row): Alert {
       r.device_id === null
         ? null
         : { deviceId: String(r.device_id), runId: String(r.run_id), batchSeq: Number(r.batch_seq) },
-    evidence: JSON.parse(String(r.evidence)),
+    evidence: evidenceView(JSON.parse(String(r.evidence))),
   };
+}
+
+/** The stored evidence with each sighting's time as ISO 8601 UTC (the merge writes epoch ms). */
+function evidenceView(evidence: { sightings?: Array<{ seenAt?: unknown }> }): unknown {
+  const sightings = (evidence.sightings ?? []).map((s) => ({ ...s, seenAt: iso(s.seenAt) }));
+  return { ...evidence, sightings };
 }

@@ -122,6 +122,13 @@ describe("network alert rules in the merge", () => {
     );
   });
 
+  it("runs only the rules listed (PIWARDRIVE_ALERT_RULES)", async () => {
+    const only = { ...DEFAULT_ALERT_RULES, only: ["channel_change" as const] };
+    await drive([wifi(AP, {})], only);
+    await drive([wifi(AP, { authMode: "OPEN", ssid: "x", channel: 1 })], only);
+    expect(await types()).toEqual(["channel_change"]);
+  });
+
   it("raises nothing with the rules off", async () => {
     const off = { ...DEFAULT_ALERT_RULES, enabled: false };
     await drive([wifi(AP, {})], off);

@@ -1,6 +1,6 @@
 import type { InStatement } from "@libsql/client";
 import type { BatchKey } from "../services/batch-key.js";
-import { type AlertRules, authStrengthSql, distanceMSql } from "./alert-rules.js";
+import { type AlertRules, type AlertType, authStrengthSql, distanceMSql } from "./alert-rules.js";
 
 /*
  * The network alert rules as statements of the merge's transaction. They run after the batch's new rows are
@@ -11,7 +11,7 @@ import { type AlertRules, authStrengthSql, distanceMSql } from "./alert-rules.js
  */
 
 interface Rule {
-  type: string;
+  type: AlertType;
   severity: "high" | "medium" | "low";
   /** Selects seq, mac, ssid, seen_at, rssi_dbm, lat, lon of the staged sighting, and g1 (known) / g2 (seen). */
   hits: string;
@@ -81,7 +81,7 @@ WHERE true
 ON CONFLICT (dedupe_key) DO NOTHING`;
 }
 
-const RULE_SQL = RULES.map(ruleSql);
+const RULE_SQL = new Map(RULES.map((rule) => [rule.type, ruleSql(rule)]));
 
 // The webhook outbox: one pending delivery per alert this transaction raised and per hook that wants it.
 const QUEUE_DELIVERIES = `INSERT INTO webhook_deliveries (alert_id, webhook_id, status, created_at)
@@ -106,7 +106,8 @@ export function alertStatements(key: BatchKey, now: number, rules: AlertRules): 
   };
   const used = (sql: string) =>
     Object.fromEntries(Object.entries(args).filter(([k]) => sql.includes(`:${k}`)));
-  return [...RULE_SQL, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
+  const rulesSql = [...RULE_SQL]
+    .filter(([type]) => rules.only === undefined || rules.only.includes(type))
+    .map(([, sql]) => sql);
+  return [...rulesSql, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
 }
-
-export const ALERT_TYPES = RULES.map((r) => r.type);

@@ -9,7 +9,7 @@ export interface WatchEntry {
   type: WatchType;
   value: string;
   note: string | null;
-  createdAt: number;
+  createdAt: string;
   createdBy: string | null;
 }
 
@@ -70,7 +70,7 @@ function toEntry(r: Row): WatchEntry {
     type: String(r.type) as WatchType,
     value: String(r.value),
     note: r.note === null ? null : String(r.note),
-    createdAt: Number(r.created_at),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
     createdBy: r.created_by === null ? null : String(r.created_by),
   };
 }

@@ -1,4 +1,5 @@
 import type { Client } from "@libsql/client";
+import { type Alert, networkAlerts } from "../alerts/alert-store.js";
 import { NotFoundError } from "../errors.js";
 import { iso, NETWORK_COLUMNS, type NetworkView, toNetworkView } from "./network-view.js";
 
@@ -20,6 +21,8 @@ export interface NetworkDetail {
     lastSeen: string;
     observations: number;
   }[];
+  /** Its alerts, newest first (at most 100). */
+  alerts: Alert[];
 }
 
 export async function getNetworkDetail(db: Client, mac: string): Promise<NetworkDetail> {
@@ -58,5 +61,6 @@ export async function getNetworkDetail(db: Client, mac: string): Promise<Network
       lastSeen: iso(r.last_seen),
       observations: Number(r.observations),
     })),
+    alerts: await networkAlerts(db, mac),
   };
 }
