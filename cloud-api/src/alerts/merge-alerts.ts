@@ -22,22 +22,28 @@ const known = (a: string, b: string) => `${authStrengthSql(a)} - ${authStrengthS
 
 const RULES: Rule[] = [
   {
+    // The same network name on the same BSSID, now weaker (Kismet compares crypto per advertised SSID too):
+    // a BSSID that also changed its name lures no client of the known network (ssid_change reports it).
+    // A hidden beacon (no SSID) is the same network.
     type: "encryption_downgrade",
     severity: "high",
     hits: `SELECT ${STAGED}, n.auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}
+        AND (s.ssid IS NULL OR n.ssid IS NULL OR s.ssid = n.ssid)`,
   },
   {
+    // Not on a randomized (locally administered) BSSID: a phone hotspot or soft AP takes a new name and
+    // channel whenever its owner says so, and its address is not a vendor-assigned identity to watch.
     type: "ssid_change",
     severity: "medium",
     hits: `SELECT ${STAGED}, n.ssid AS g1, s.ssid AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid AND n.randomized = 0`,
   },
   {
     type: "channel_change",
     severity: "low",
     hits: `SELECT ${STAGED}, CAST(n.channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel AND n.randomized = 0`,
   },
   {
     // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one. Only the

@@ -13,7 +13,7 @@ let app: TestCloud["app"];
 let analyst: string;
 let operator: string;
 let analystKeyId: string;
-const AP = "aa:aa:aa:00:00:01";
+const AP = "a0:aa:aa:00:00:01"; // globally administered (a vendor-assigned BSSID)
 const T = 1_750_000_000_000;
 
 const wifi = (seq: number, mac: string, fields: Parameters<typeof sighting>[2] = {}) =>
