@@ -66,10 +66,46 @@ function cut(rows: Map<string, ObservationRow>, size: number, firstBatchSeq: num
   return keys;
 }
 
+/** A WiGLE 1.4 drive (rows: mac, ssid, auth, channel, lat, lon) at `at`, one second apart. */
+function wigleDrive(at: string, rows: [string, string, string, number, number, number][]): string {
+  const start = Date.parse(at);
+  const lines = rows.map(([mac, ssid, auth, channel, lat, lon], i) => {
+    const time = new Date(start + i * 1000).toISOString().replace("T", " ").slice(0, 19);
+    return `${mac},${ssid},${auth},${time},${channel},-55,${lat},${lon},35,5,WIFI`;
+  });
+  return [
+    "WigleWifi-1.4,appRelease=2.25,model=e2e,release=1,device=e2e,display=e2e,board=e2e,brand=e2e",
+    "MAC,SSID,AuthMode,FirstSeen,Channel,RSSI,CurrentLatitude,CurrentLongitude,AltitudeMeters,AccuracyMeters,Type",
+    ...lines,
+    "",
+  ].join("\n");
+}
+
+const WPA2 = "[WPA2-PSK-CCMP][ESS]";
+const OPEN = "[ESS]";
+const [LAT, LON] = [48.85, 2.35];
+const DOWNGRADED = "a0:11:11:00:00:01";
+const RENAMED = "a0:11:11:00:00:02";
+const MOVED = "a0:11:11:00:00:03";
+const KNOWN_GUEST = "a0:11:11:00:00:04";
+const TWIN = "00:13:37:00:00:99";
+const PINEAPPLE = "c0:22:22:00:00:05";
+
+/** `t=<s>,v1=<hex>` checked as a receiver would: HMAC-SHA256(secret, "<t>.<body>"), t within 5 minutes. */
+function signatureValid(secret: string, header: string, body: string): boolean {
+  const parts = Object.fromEntries(header.split(",").map((p) => p.split("=", 2) as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > 300) return false;
+  const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest();
+  const given = Buffer.from(parts.v1 ?? "", "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 describe("alerts on real drives and on a constructed one", () => {
   const cloud = new CloudHarness();
   let edge: EdgeHarness;
   let operatorKey = "";
+  const secrets = new Map<number, string>();
   let receiver: Server;
   const received: { body: string; signature: string }[] = [];
   const answers = [500];
@@ -116,7 +152,9 @@ describe("alerts on real drives and on a constructed one", () => {
   it("raises no alert from the real drives merged in many small batches, nor from any replay", async () => {
     // a hook for every alert is set before the drives, so a false alarm would also be a delivery
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/all`;
-    expect((await api("POST", "/v1/webhooks", operatorKey, { url: hookUrl })).status).toBe(201);
+    const hook = await api("POST", "/v1/webhooks", operatorKey, { url: hookUrl });
+    expect(hook.status).toBe(201);
+    secrets.set((hook.json.webhook as { id: number }).id, String(hook.json.secret));
 
     await edge.import(...REAL_DRIVES);
     const rows = await edgeObservations(edge);
@@ -156,5 +194,100 @@ describe("alerts on real drives and on a constructed one", () => {
     expect(await allAlerts()).toEqual([]);
     expect(await cloud.count("SELECT count(*) AS n FROM webhook_deliveries")).toBe(0);
     expect(received).toEqual([]);
+  });
+
+  it("raises each alert type from a constructed drive, shown by the API, and delivers signed webhooks", async () => {
+    const attacker = new EdgeHarness(await cloud.addDevice("edge-constructed"));
+    try {
+      await attacker.importText(
+        wigleDrive("2026-03-01T10:00:00Z", [
+          [DOWNGRADED, "Harbor-Corp", WPA2, 6, LAT, LON],
+          [RENAMED, "Harbor-Office", WPA2, 1, LAT, LON + 0.0005],
+          [MOVED, "Harbor-Lab", WPA2, 36, LAT, LON + 0.001],
+          [KNOWN_GUEST, "Harbor-Guest", WPA2, 11, LAT, LON + 0.0015],
+        ]),
+      );
+      expect((await attacker.syncOnce(cloud)).code).toBe(0);
+      await cloud.waitMerged();
+      expect(await allAlerts()).toEqual([]);
+
+      // an analyst watches for pineapples; an operator gives the entry its own hook
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/pineapples`;
+      const watch = await api("POST", "/v1/watchlist", operatorKey, {
+        type: "ssid_pattern",
+        value: "*pineapple*",
+        webhook: { url: hookUrl },
+      });
+      expect(watch.status).toBe(201);
+      const entryHook = watch.json.webhook as { id: number; secret: string };
+      secrets.set(entryHook.id, entryHook.secret);
+
+      await attacker.importText(
+        wigleDrive("2026-03-01T11:00:00Z", [
+          [DOWNGRADED, "Harbor-Corp", OPEN, 6, LAT, LON],
+          [RENAMED, "Harbor-Office-2", WPA2, 1, LAT, LON + 0.0005],
+          [MOVED, "Harbor-Lab", WPA2, 44, LAT, LON + 0.001],
+          [TWIN, "Harbor-Guest", OPEN, 11, LAT + 0.0009, LON + 0.0015], // ~100 m north of the known one
+          [PINEAPPLE, "Free-Pineapple-WiFi", OPEN, 6, LAT, LON + 0.002],
+        ]),
+      );
+      expect((await attacker.syncOnce(cloud)).code).toBe(0);
+      await cloud.waitMerged();
+
+      const alerts = await allAlerts();
+      expect(alerts.map((a) => [a.type, a.subject.id]).sort()).toEqual(
+        [
+          ["channel_change", MOVED],
+          ["encryption_downgrade", DOWNGRADED],
+          ["evil_twin", TWIN],
+          ["ssid_change", RENAMED],
+          ["watchlist_hit", PINEAPPLE],
+        ].sort(),
+      );
+      const byType = new Map(alerts.map((a) => [a.type, a]));
+      expect(byType.get("encryption_downgrade")?.evidence).toMatchObject({ known: "WPA2", seen: "OPEN" });
+      expect(byType.get("ssid_change")?.evidence).toMatchObject({
+        known: "Harbor-Office",
+        seen: "Harbor-Office-2",
+      });
+      expect(byType.get("channel_change")?.evidence).toMatchObject({ known: "36", seen: "44" });
+      expect(byType.get("evil_twin")?.evidence).toMatchObject({ known: KNOWN_GUEST, seen: "OPEN" });
+      for (const a of alerts) expect(a.evidence.sightings.length, a.type).toBe(1);
+
+      // the filters and the network detail show them too
+      const twins = (await api("GET", "/v1/alerts?type=evil_twin", cloud.analystKey)).json.alerts as Alert[];
+      expect(twins.map((a) => a.subject.id)).toEqual([TWIN]);
+      const detail = await api("GET", `/v1/networks/${DOWNGRADED}`, cloud.analystKey);
+      expect((detail.json.alerts as Alert[]).map((a) => a.type)).toEqual(["encryption_downgrade"]);
+      const twinDetail = await api("GET", `/v1/networks/${TWIN}`, cloud.analystKey);
+      expect((twinDetail.json.alerts as Alert[]).map((a) => a.type)).toEqual(["evil_twin"]);
+      const ack = await api("POST", `/v1/alerts/${byType.get("evil_twin")?.id}/ack`, cloud.analystKey);
+      expect(ack.json.alert).toMatchObject({ acknowledgedBy: expect.stringMatching(/^key-/) });
+
+      // the worker process sent every delivery: 5 to the hook for all alerts, 1 to the entry's hook; the
+      // receiver's first answer was a 500, so one of them was retried (backoff) and then delivered
+      type Delivery = { alertId: number; webhookId: number; status: string; attempts: number };
+      const deliveries = await waitFor(
+        "every delivery delivered",
+        async () => {
+          const d = (await api("GET", "/v1/webhooks/deliveries", operatorKey)).json.deliveries as Delivery[];
+          return d.length === 6 && d.every((x) => x.status === "delivered") ? d : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(deliveries.filter((d) => d.webhookId === entryHook.id)).toHaveLength(1);
+      expect(deliveries.map((d) => d.attempts).sort()).toEqual([1, 1, 1, 1, 1, 2]);
+      expect(received).toHaveLength(7);
+      for (const r of received) {
+        const sent = JSON.parse(r.body) as { webhookId: number; alert: Alert };
+        expect(signatureValid(secrets.get(sent.webhookId) ?? "", r.signature, r.body)).toBe(true);
+        expect(signatureValid("whsec_wrong", r.signature, r.body)).toBe(false);
+      }
+      const toEntry = received.map((r) => JSON.parse(r.body)).filter((b) => b.webhookId === entryHook.id);
+      expect(toEntry.map((b) => b.alert.type)).toEqual(["watchlist_hit"]);
+    } finally {
+      attacker.cleanup();
+    }
   });
 });
