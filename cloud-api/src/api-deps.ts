@@ -1,4 +1,5 @@
 import type { Queue } from "bullmq";
+import { parseAllowList } from "./alerts/webhook-target.js";
 import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
 import type { CloudConfig } from "./env.js";
@@ -14,8 +15,8 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
-  /** Metrics are on unless this says false. */
-  Partial<Pick<CloudConfig, "metrics">>;
+  /** Metrics are on unless this says false; no webhook allow-list: public targets only. */
+  Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs">>;
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
@@ -50,6 +51,7 @@ export async function openApiDeps(
       keyPrefix: config.queuePrefix,
     }),
     wireLimits: config.wireLimits,
+    webhookAllow: parseAllowList(config.webhookAllowCidrs),
     logger,
     boardQueues: [boardQueue],
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },

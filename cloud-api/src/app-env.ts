@@ -1,3 +1,4 @@
+import type { BlockList } from "node:net";
 import type { Client } from "@libsql/client";
 import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
@@ -27,6 +28,8 @@ export interface AppDeps {
   now?: () => number;
   /** Analyst requests per API key per minute (default DEFAULT_ANALYST_PER_MINUTE). */
   analystPerMinute?: number;
+  /** Private, loopback or link-local ranges webhooks may target anyway (absent: none). */
+  webhookAllow?: BlockList;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
 }

@@ -44,4 +44,38 @@ describe("loadConfig", () => {
     expect(() => loadConfig(bad)).toThrow(ConfigError);
     for (const name of Object.keys(bad)) expect(() => loadConfig(bad)).toThrow(new RegExp(`${name}: `));
   });
+
+  it("reads the alert thresholds and the webhook allow-list, refusing bad ones by name", () => {
+    expect(loadConfig({}).alertRules).toEqual({
+      enabled: true,
+      downgradeMinSteps: 2,
+      evilTwinRadiusM: 300,
+      evidenceSightings: 10,
+    });
+    const config = loadConfig({
+      PIWARDRIVE_ALERT_RULES: "evil_twin, watchlist_hit",
+      PIWARDRIVE_ALERT_DOWNGRADE_STEPS: "3",
+      PIWARDRIVE_ALERT_EVIL_TWIN_RADIUS_M: "150",
+      PIWARDRIVE_ALERT_EVIDENCE_SIGHTINGS: "5",
+      PIWARDRIVE_WEBHOOK_ALLOW_CIDRS: "10.0.0.0/8,127.0.0.1",
+    });
+    expect(config.alertRules).toEqual({
+      enabled: true,
+      only: ["evil_twin", "watchlist_hit"],
+      downgradeMinSteps: 3,
+      evilTwinRadiusM: 150,
+      evidenceSightings: 5,
+    });
+    expect(config.webhookAllowCidrs).toBe("10.0.0.0/8,127.0.0.1");
+    expect(loadConfig({ PIWARDRIVE_ALERT_RULES: "off" }).alertRules.enabled).toBe(false);
+    expect(() => loadConfig({ PIWARDRIVE_ALERT_RULES: "evil_twins" })).toThrow(
+      /PIWARDRIVE_ALERT_RULES: must be on, off or a comma list of encryption_downgrade/,
+    );
+    expect(() => loadConfig({ PIWARDRIVE_ALERT_DOWNGRADE_STEPS: "0" })).toThrow(
+      /PIWARDRIVE_ALERT_DOWNGRADE_STEPS: /,
+    );
+    expect(() => loadConfig({ PIWARDRIVE_WEBHOOK_ALLOW_CIDRS: "10.0.0.0/8,lan" })).toThrow(
+      /PIWARDRIVE_WEBHOOK_ALLOW_CIDRS: webhook allow list: lan is not a CIDR/,
+    );
+  });
 });

@@ -1,5 +1,12 @@
 import { DEFAULT_WIRE_LIMITS, type WireLimits } from "@piwardrive/shared-schema/wire";
 import { z } from "zod";
+import {
+  ALERT_RULE_TYPES,
+  type AlertRules,
+  type AlertType,
+  DEFAULT_ALERT_RULES,
+} from "./alerts/alert-rules.js";
+import { parseAllowList } from "./alerts/webhook-target.js";
 
 /*
  * The only place that reads process.env. Every process (serve, worker, CLI) parses it once here; command
@@ -35,7 +42,38 @@ const envSchema = z.object({
   PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
   /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
   PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),
+  /** `on` (every rule), `off` (none), or a comma list of the rules to run (docs/alert-rules.md). */
+  PIWARDRIVE_ALERT_RULES: z
+    .string()
+    .default("on")
+    .refine(
+      (v) =>
+        v === "on" ||
+        v === "off" ||
+        ruleList(v).every((t) => (ALERT_RULE_TYPES as readonly string[]).includes(t)),
+      `must be on, off or a comma list of ${ALERT_RULE_TYPES.join(", ")}`,
+    ),
+  PIWARDRIVE_ALERT_DOWNGRADE_STEPS: int(1, 7).default(DEFAULT_ALERT_RULES.downgradeMinSteps),
+  PIWARDRIVE_ALERT_EVIL_TWIN_RADIUS_M: int(1, 10_000).default(DEFAULT_ALERT_RULES.evilTwinRadiusM),
+  PIWARDRIVE_ALERT_EVIDENCE_SIGHTINGS: int(1, 100).default(DEFAULT_ALERT_RULES.evidenceSightings),
+  /** CIDRs webhooks may reach although private, loopback or link-local (`10.0.0.0/8,127.0.0.1/32`). */
+  PIWARDRIVE_WEBHOOK_ALLOW_CIDRS: z
+    .string()
+    .default("")
+    .superRefine((v, ctx) => {
+      try {
+        parseAllowList(v);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
 });
+
+const ruleList = (v: string) =>
+  v
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 export interface CloudConfig {
   db: string;
@@ -52,6 +90,10 @@ export interface CloudConfig {
   alertWebhookUrl: string | undefined;
   metrics: boolean;
   metricsPort: number | undefined;
+  /** The merge's alert rules and their thresholds. */
+  alertRules: AlertRules;
+  /** The webhook allow-list as given (parse with parseAllowList). */
+  webhookAllowCidrs: string;
 }
 
 export class ConfigError extends Error {
@@ -84,5 +126,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertWebhookUrl: e.PIWARDRIVE_ALERT_WEBHOOK_URL,
     metrics: e.PIWARDRIVE_METRICS === "on",
     metricsPort: e.PIWARDRIVE_METRICS_PORT,
+    alertRules: {
+      enabled: e.PIWARDRIVE_ALERT_RULES !== "off",
+      ...(e.PIWARDRIVE_ALERT_RULES === "on" || e.PIWARDRIVE_ALERT_RULES === "off"
+        ? {}
+        : { only: ruleList(e.PIWARDRIVE_ALERT_RULES) as AlertType[] }),
+      downgradeMinSteps: e.PIWARDRIVE_ALERT_DOWNGRADE_STEPS,
+      evilTwinRadiusM: e.PIWARDRIVE_ALERT_EVIL_TWIN_RADIUS_M,
+      evidenceSightings: e.PIWARDRIVE_ALERT_EVIDENCE_SIGHTINGS,
+    },
+    webhookAllowCidrs: e.PIWARDRIVE_WEBHOOK_ALLOW_CIDRS,
   };
 }

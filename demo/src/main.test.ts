@@ -74,11 +74,16 @@ describe("npm start (the demo)", () => {
     try {
       await waitFor(output, /Ctrl-C to stop/, 30_000);
       const calls = [...output().matchAll(/^ {2}curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'$/gm)];
-      expect(calls.length).toBe(4);
+      expect(calls.length).toBe(5);
       for (const [, key, url] of calls) {
         const res = await fetch(String(url), { headers: { authorization: `Bearer ${key}` } });
         expect(res.status, String(url)).toBe(200);
         const body = (await res.json()) as Record<string, unknown>;
+        // the demo drive is real data, which raises no alert: an empty list is the right answer there
+        if ("alerts" in body && !("network" in body)) {
+          expect(body.alerts).toEqual([]);
+          continue;
+        }
         const list = body.networks ?? body.observations ?? body.ssidHistory;
         expect(Array.isArray(list) && list.length > 0, JSON.stringify(body).slice(0, 300)).toBe(true);
       }

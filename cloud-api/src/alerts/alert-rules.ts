@@ -4,6 +4,8 @@ import { AUTH_MODES, type AuthMode } from "@piwardrive/shared-schema/domain";
 export interface AlertRules {
   /** Off: the merge raises no network alert (the benchmark measures the merge with and without). */
   enabled: boolean;
+  /** Only these rules (their types); absent: every rule. */
+  only?: readonly AlertType[];
   /** Steps down the strength ladder an auth mode must fall to count as a downgrade. */
   downgradeMinSteps: number;
   /** How near a new BSSID must be to a known one with the same SSID to be an evil-twin candidate. */
@@ -11,6 +13,16 @@ export interface AlertRules {
   /** Sightings kept as evidence per alert. */
   evidenceSightings: number;
 }
+
+/** Every rule the merge runs, by the alert type it raises. */
+export const ALERT_RULE_TYPES = [
+  "encryption_downgrade",
+  "ssid_change",
+  "channel_change",
+  "evil_twin",
+  "watchlist_hit",
+] as const;
+export type AlertType = (typeof ALERT_RULE_TYPES)[number];
 
 export const DEFAULT_ALERT_RULES: AlertRules = {
   enabled: true,

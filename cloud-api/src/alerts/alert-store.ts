@@ -1,4 +1,5 @@
 import type { Client, InValue, Row } from "@libsql/client";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
 export interface Alert {
@@ -52,7 +53,7 @@ export async function listAlerts(
   if (filter.acknowledged !== undefined) add(`acknowledged_at IS ${filter.acknowledged ? "NOT " : ""}NULL`);
   if (filter.beforeId !== undefined) add("id < ?", filter.beforeId);
   const rs = await db.execute({
-    sql: `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
+    sql: `SELECT *, ${nulSafeBytes("ssid")} FROM alerts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
     args: [...args, filter.limit + 1],
   });
   const rows = rs.rows.slice(0, filter.limit).map(toAlert);
@@ -72,7 +73,10 @@ export async function acknowledgeAlert(db: Client, id: number, by: string, now =
     sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL",
     args: [now, by, id],
   });
-  const rs = await db.execute({ sql: "SELECT * FROM alerts WHERE id = ?", args: [id] });
+  const rs = await db.execute({
+    sql: `SELECT *, ${nulSafeBytes("ssid")} FROM alerts WHERE id = ?`,
+    args: [id],
+  });
   const row = rs.rows[0];
   if (row === undefined) throw new NotFoundError(`no alert ${id}`);
   return toAlert(row);
@@ -86,7 +90,7 @@ function toAlert(r: Row): Alert {
     type: String(r.type),
     severity: String(r.severity),
     subject: { kind: String(r.subject_kind), id: String(r.subject_id) },
-    ssid: r.ssid === null ? null : String(r.ssid),
+    ssid: exactText(r.ssid, r.ssid_bytes),
     location: r.lat === null || r.lon === null ? null : { lat: Number(r.lat), lon: Number(r.lon) },
     raisedAt: iso(r.raised_at) ?? "",
     acknowledgedAt: iso(r.acknowledged_at),
@@ -95,6 +99,12 @@ function toAlert(r: Row): Alert {
       r.device_id === null
         ? null
         : { deviceId: String(r.device_id), runId: String(r.run_id), batchSeq: Number(r.batch_seq) },
-    evidence: JSON.parse(String(r.evidence)),
+    evidence: evidenceView(JSON.parse(String(r.evidence))),
   };
+}
+
+/** The stored evidence with each sighting's time as ISO 8601 UTC (the merge writes epoch ms). */
+function evidenceView(evidence: { sightings?: Array<{ seenAt?: unknown }> }): unknown {
+  const sightings = (evidence.sightings ?? []).map((s) => ({ ...s, seenAt: iso(s.seenAt) }));
+  return { ...evidence, sightings };
 }

@@ -10,7 +10,7 @@ import { DEFAULT_ALERT_RULES } from "./alert-rules.js";
 import { listAlerts } from "./alert-store.js";
 import { addWatch } from "./watchlist.js";
 
-const AP = "aa:aa:aa:00:00:01";
+const AP = "a0:aa:aa:00:00:01"; // globally administered (a vendor-assigned BSSID)
 let db: Client;
 let cleanup: () => void;
 let batchSeq = 0;
@@ -84,6 +84,24 @@ describe("network alert rules in the merge", () => {
     expect(ssid?.evidence).toMatchObject({ known: "CorpNet", seen: "CorpNet-Free" });
   });
 
+  it("a hotspot reconfigured (real: P4wnP1's iw scan of an Android AP) is no downgrade, and a randomized BSSID no change", async () => {
+    // the fixture's 4e:66:41:a0:5b:35: "Android AP8905" WPA2 on 6, then "AndroidAP8905" open on 11
+    const hotspot = "4e:66:41:a0:5b:35";
+    await drive([wifi(hotspot, { ssid: "Android AP8905", authMode: "WPA2", channel: 6 })]);
+    await drive([wifi(hotspot, { ssid: "AndroidAP8905", authMode: "OPEN", channel: 11 })]);
+    expect(await types()).toEqual([]);
+    // the same on a vendor-assigned BSSID is a rename and a move, still no downgrade: the name changed
+    await drive([wifi(AP, { ssid: "Android AP8905", authMode: "WPA2", channel: 6 })]);
+    await drive([wifi(AP, { ssid: "AndroidAP8905", authMode: "OPEN", channel: 11 })]);
+    expect(await types()).toEqual(["channel_change", "ssid_change"]);
+  });
+
+  it("a hidden beacon of a known network with weaker auth is a downgrade of that network", async () => {
+    await drive([wifi(AP, {})]);
+    await drive([wifi(AP, { ssid: null, authMode: "WEP" })]);
+    expect(await types()).toEqual(["encryption_downgrade"]);
+  });
+
   it("raises an evil-twin candidate: a new BSSID, same SSID, weaker auth, a few hundred metres away", async () => {
     await drive([wifi(AP, {})]);
     await drive([
@@ -120,6 +138,13 @@ describe("network alert rules in the merge", () => {
         ["ee:00:00:00:00:03", String(pattern.id)],
       ].sort(),
     );
+  });
+
+  it("runs only the rules listed (PIWARDRIVE_ALERT_RULES)", async () => {
+    const only = { ...DEFAULT_ALERT_RULES, only: ["channel_change" as const] };
+    await drive([wifi(AP, {})], only);
+    await drive([wifi(AP, { authMode: "OPEN", ssid: "x", channel: 1 })], only);
+    expect(await types()).toEqual(["channel_change"]);
   });
 
   it("raises nothing with the rules off", async () => {

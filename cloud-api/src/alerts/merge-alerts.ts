@@ -1,6 +1,6 @@
 import type { InStatement } from "@libsql/client";
 import type { BatchKey } from "../services/batch-key.js";
-import { type AlertRules, authStrengthSql, distanceMSql } from "./alert-rules.js";
+import { type AlertRules, type AlertType, authStrengthSql, distanceMSql } from "./alert-rules.js";
 
 /*
  * The network alert rules as statements of the merge's transaction. They run after the batch's new rows are
@@ -11,7 +11,7 @@ import { type AlertRules, authStrengthSql, distanceMSql } from "./alert-rules.js
  */
 
 interface Rule {
-  type: string;
+  type: AlertType;
   severity: "high" | "medium" | "low";
   /** Selects seq, mac, ssid, seen_at, rssi_dbm, lat, lon of the staged sighting, and g1 (known) / g2 (seen). */
   hits: string;
@@ -22,22 +22,28 @@ const known = (a: string, b: string) => `${authStrengthSql(a)} - ${authStrengthS
 
 const RULES: Rule[] = [
   {
+    // The same network name on the same BSSID, now weaker (Kismet compares crypto per advertised SSID too):
+    // a BSSID that also changed its name lures no client of the known network (ssid_change reports it).
+    // A hidden beacon (no SSID) is the same network.
     type: "encryption_downgrade",
     severity: "high",
     hits: `SELECT ${STAGED}, n.auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}
+        AND (s.ssid IS NULL OR n.ssid IS NULL OR s.ssid = n.ssid)`,
   },
   {
+    // Not on a randomized (locally administered) BSSID: a phone hotspot or soft AP takes a new name and
+    // channel whenever its owner says so, and its address is not a vendor-assigned identity to watch.
     type: "ssid_change",
     severity: "medium",
     hits: `SELECT ${STAGED}, n.ssid AS g1, s.ssid AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid AND n.randomized = 0`,
   },
   {
     type: "channel_change",
     severity: "low",
     hits: `SELECT ${STAGED}, CAST(n.channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel`,
+      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel AND n.randomized = 0`,
   },
   {
     // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one. Only the
@@ -81,7 +87,7 @@ WHERE true
 ON CONFLICT (dedupe_key) DO NOTHING`;
 }
 
-const RULE_SQL = RULES.map(ruleSql);
+const RULE_SQL = new Map(RULES.map((rule) => [rule.type, ruleSql(rule)]));
 
 // The webhook outbox: one pending delivery per alert this transaction raised and per hook that wants it.
 const QUEUE_DELIVERIES = `INSERT INTO webhook_deliveries (alert_id, webhook_id, status, created_at)
@@ -106,7 +112,8 @@ export function alertStatements(key: BatchKey, now: number, rules: AlertRules): 
   };
   const used = (sql: string) =>
     Object.fromEntries(Object.entries(args).filter(([k]) => sql.includes(`:${k}`)));
-  return [...RULE_SQL, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
+  const rulesSql = [...RULE_SQL]
+    .filter(([type]) => rules.only === undefined || rules.only.includes(type))
+    .map(([, sql]) => sql);
+  return [...rulesSql, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
 }
-
-export const ALERT_TYPES = RULES.map((r) => r.type);

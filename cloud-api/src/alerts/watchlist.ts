@@ -1,4 +1,5 @@
 import type { Client, Row } from "@libsql/client";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 
 export const WATCH_TYPES = ["ssid", "ssid_pattern", "mac", "oui"] as const;
@@ -9,7 +10,7 @@ export interface WatchEntry {
   type: WatchType;
   value: string;
   note: string | null;
-  createdAt: number;
+  createdAt: string;
   createdBy: string | null;
 }
 
@@ -39,14 +40,16 @@ export async function addWatch(
   const match = watchMatch(entry.type, entry.value);
   const rs = await db.execute({
     sql: `INSERT INTO watchlist (type, value, match, note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
-      RETURNING *`,
+      RETURNING *, ${nulSafeBytes("value")}`,
     args: [entry.type, entry.value, match, entry.note ?? null, now, entry.createdBy ?? null],
   });
   return toEntry(rs.rows[0] as Row);
 }
 
 export async function listWatch(db: Client): Promise<WatchEntry[]> {
-  return (await db.execute("SELECT * FROM watchlist ORDER BY id")).rows.map(toEntry);
+  return (await db.execute(`SELECT *, ${nulSafeBytes("value")} FROM watchlist ORDER BY id`)).rows.map(
+    toEntry,
+  );
 }
 
 /** Removes an entry and its hooks; alerts it raised stay (they are history). */
@@ -68,9 +71,9 @@ function toEntry(r: Row): WatchEntry {
   return {
     id: Number(r.id),
     type: String(r.type) as WatchType,
-    value: String(r.value),
+    value: exactText(r.value, r.value_bytes) ?? "",
     note: r.note === null ? null : String(r.note),
-    createdAt: Number(r.created_at),
+    createdAt: new Date(Number(r.created_at)).toISOString(),
     createdBy: r.created_by === null ? null : String(r.created_by),
   };
 }

@@ -1,4 +1,6 @@
 import type { Client } from "@libsql/client";
+import { type Alert, networkAlerts } from "../alerts/alert-store.js";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { NotFoundError } from "../errors.js";
 import { iso, NETWORK_COLUMNS, type NetworkView, toNetworkView } from "./network-view.js";
 
@@ -20,6 +22,8 @@ export interface NetworkDetail {
     lastSeen: string;
     observations: number;
   }[];
+  /** Its alerts, newest first (at most 100). */
+  alerts: Alert[];
 }
 
 export async function getNetworkDetail(db: Client, mac: string): Promise<NetworkDetail> {
@@ -27,7 +31,7 @@ export async function getNetworkDetail(db: Client, mac: string): Promise<Network
     [
       { sql: `SELECT ${NETWORK_COLUMNS} FROM networks WHERE mac = ?`, args: [mac] },
       {
-        sql: `SELECT ssid, auth_mode, channel, first_seen, last_seen, count FROM ssid_history WHERE mac = ?
+        sql: `SELECT ssid, ${nulSafeBytes("ssid")}, auth_mode, channel, first_seen, last_seen, count FROM ssid_history WHERE mac = ?
           ORDER BY last_seen DESC, first_seen DESC`,
         args: [mac],
       },
@@ -44,7 +48,7 @@ export async function getNetworkDetail(db: Client, mac: string): Promise<Network
   return {
     network: toNetworkView(row),
     ssidHistory: (ssids?.rows ?? []).map((r) => ({
-      ssid: r.ssid === "" ? null : String(r.ssid),
+      ssid: r.ssid === "" ? null : exactText(r.ssid, r.ssid_bytes),
       authMode: r.auth_mode === "" ? null : String(r.auth_mode),
       channel: Number(r.channel) < 0 ? null : Number(r.channel),
       firstSeen: iso(r.first_seen),
@@ -58,5 +62,6 @@ export async function getNetworkDetail(db: Client, mac: string): Promise<Network
       lastSeen: iso(r.last_seen),
       observations: Number(r.observations),
     })),
+    alerts: await networkAlerts(db, mac),
   };
 }

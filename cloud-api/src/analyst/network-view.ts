@@ -1,9 +1,10 @@
 import type { Row } from "@libsql/client";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 
 /** The columns every network view reads (networks and network_history share them). */
 export const NETWORK_COLUMNS = `mac, kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized,
   first_seen, last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon,
-  radius_m, confidence, updated_at`;
+  radius_m, confidence, updated_at, ${nulSafeBytes("ssid")}`;
 
 /** One network as the analyst API answers it (search, detail; alerts and exports add to it). */
 export interface NetworkView {
@@ -38,7 +39,7 @@ export function toNetworkView(row: Row): NetworkView {
   return {
     mac: String(row.mac),
     kind: String(row.kind),
-    ssid: str(row.ssid),
+    ssid: exactText(row.ssid, row.ssid_bytes),
     authMode: str(row.auth_mode),
     channel: num(row.channel),
     frequencyMhz: num(row.frequency_mhz),

@@ -1,5 +1,6 @@
 import type { Client, InValue, Row } from "@libsql/client";
 import { z } from "zod";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { iso } from "./network-view.js";
 import type { ObservationFilters, ObservationQuery } from "./observation-filters.js";
 import { decodeCursor, encodeCursor, queryDigest } from "./page-cursor.js";
@@ -50,7 +51,7 @@ function toView(r: Row): ObservationView {
     seenAt: iso(r.seen_at),
     kind: String(r.kind),
     mac: String(r.mac),
-    ssid: str(r.ssid),
+    ssid: exactText(r.ssid, r.ssid_bytes),
     authMode: str(r.auth_mode),
     channel: num(r.channel),
     frequencyMhz: num(r.frequency_mhz),
@@ -101,7 +102,7 @@ export function observationPageSql(
   const keyArgs = [...innerArgs, budget];
   return {
     hits: {
-      sql: `${keys} SELECT o.* FROM keys k CROSS JOIN observations o ON o.device_id = k.device_id AND o.run_id = k.run_id
+      sql: `${keys} SELECT o.*, ${nulSafeBytes("o.ssid")} FROM keys k CROSS JOIN observations o ON o.device_id = k.device_id AND o.run_id = k.run_id
   AND o.seq = k.seq WHERE ${outer.length === 0 ? "true" : outer.join(" AND ")} ORDER BY k.seen_at, k.device_id, k.run_id, k.seq LIMIT ?`,
       args: [...keyArgs, ...outerArgs, limit + 1],
     },

@@ -17,7 +17,7 @@ interface WorkerFlags {
 
 export function workerCommand(): Command {
   return withRedisOptions(withDbOption(new Command("worker")))
-    .description("run merge workers and the landed-batch reconciler")
+    .description("run merge workers, the landed-batch reconciler and webhook deliveries")
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
     .option(
@@ -34,7 +34,7 @@ export function workerCommand(): Command {
         busyTimeoutMs: config.busyTimeoutMs,
       });
       if (flags.migrate) await migrateCloud(db);
-      const { closeRedis, createWorkerRedis } = await import("../queues/redis.js");
+      const { closeRedis, createProducerRedis, createWorkerRedis } = await import("../queues/redis.js");
       const { startMergeWorker } = await import("../workers/merge-worker.js");
       const { createPipelineMetrics } = await import("../metrics/pipeline-metrics.js");
       const { startMetricsServer } = await import("../metrics/metrics-server.js");
@@ -48,6 +48,20 @@ export function workerCommand(): Command {
             queues: () => queues,
           })
         : undefined;
+      const { startWebhookWorker } = await import("../alerts/webhook-queue.js");
+      const { DeliveryProducer } = await import("../alerts/delivery-producer.js");
+      const { parseAllowList } = await import("../alerts/webhook-target.js");
+      const allow = parseAllowList(config.webhookAllowCidrs);
+      const webhooks = await startWebhookWorker({
+        db,
+        connection,
+        queue: { prefix: config.queuePrefix },
+        allow,
+        logger,
+      });
+      // The merge queues its deliveries over a fail-fast connection, so a Redis outage never holds a merge.
+      const producer = createProducerRedis(config.redisUrl, { logger, name: "webhook-producer" });
+      const deliveries = new DeliveryProducer(db, producer, config.queuePrefix);
       const merge = await startMergeWorker({
         db,
         connection,
@@ -56,9 +70,11 @@ export function workerCommand(): Command {
         reconcileEveryMs: config.reconcileEveryMs,
         wireLimits: config.wireLimits,
         logger,
+        alertRules: config.alertRules,
+        webhooks: deliveries,
         ...(metrics === undefined ? {} : { metrics }),
       });
-      queues.push(merge.queue);
+      queues.push(merge.queue, webhooks.queue);
       const metricsPort = flags.metricsPort ?? config.metricsPort;
       const metricsServer =
         metrics !== undefined && metricsPort !== undefined
@@ -92,7 +108,9 @@ export function workerCommand(): Command {
         await loadtests.close();
         await metricsServer?.close();
         await merge.close();
-        await closeRedis(connection);
+        await deliveries.close();
+        await webhooks.close();
+        await Promise.all([closeRedis(connection), closeRedis(producer)]);
         db.close();
       });
     });

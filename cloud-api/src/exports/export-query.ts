@@ -1,4 +1,5 @@
 import type { Client, InValue, Row } from "@libsql/client";
+import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import type { ExportNetwork, ExportObservation, ExportWhat } from "./export-rows.js";
 
 /** What an export selects: the parsed filters of the analyst routes, as SQL over one table. */
@@ -14,9 +15,9 @@ export const EVERYTHING: ExportSelection = { where: "true", args: [] };
 export const EXPORT_PAGE_ROWS = 2000;
 
 const OBSERVATION_SELECT = `SELECT rowid AS k, device_id, kind, mac, ssid, auth_mode, capabilities, seen_at, channel,
-  frequency_mhz, rssi_dbm, lat, lon, altitude_m, accuracy_m, rcois, mfgr_id FROM observations`;
+  frequency_mhz, rssi_dbm, lat, lon, altitude_m, accuracy_m, rcois, mfgr_id, ${nulSafeBytes("ssid")} FROM observations`;
 const NETWORK_SELECT = `SELECT rowid AS k, kind, mac, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
-  observation_count, device_count, best_rssi_dbm, lat, lon, best_lat, best_lon FROM networks`;
+  observation_count, device_count, best_rssi_dbm, lat, lon, best_lat, best_lon, ${nulSafeBytes("ssid")} FROM networks`;
 
 /**
  * Pages of rows in rowid order (keyset: each page starts after the last rowid seen, so no OFFSET and
@@ -51,7 +52,7 @@ function observationRow(r: Row): ExportObservation {
     deviceId: String(r.device_id),
     kind: String(r.kind),
     mac: String(r.mac),
-    ssid: str(r.ssid),
+    ssid: exactText(r.ssid, r.ssid_bytes),
     authMode: str(r.auth_mode),
     capabilities: str(r.capabilities),
     seenAt: Number(r.seen_at),
@@ -71,7 +72,7 @@ function networkRow(r: Row): ExportNetwork {
   return {
     kind: String(r.kind),
     mac: String(r.mac),
-    ssid: str(r.ssid),
+    ssid: exactText(r.ssid, r.ssid_bytes),
     authMode: str(r.auth_mode),
     channel: num(r.channel),
     frequencyMhz: num(r.frequency_mhz),

@@ -1,9 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { addWatch } from "../alerts/watchlist.js";
+import { parseAllowList } from "../alerts/webhook-target.js";
+import { createWebhook } from "../alerts/webhooks.js";
 import { closeRedis, createWorkerRedis } from "../queues/redis.js";
 import { startServer } from "../server.js";
 import { createApiKey } from "../services/api-keys.js";
 import { createDevice } from "../services/devices.js";
-import { openTestCloud, REDIS_URL } from "../test-support/test-cloud.js";
+import { sighting } from "../test-support/batches.js";
+import { landAndMerge } from "../test-support/merged-batches.js";
+import { eventually, openTestCloud, REDIS_URL } from "../test-support/test-cloud.js";
 import { startMergeWorker } from "../workers/merge-worker.js";
 import { analystParamsFromDb, analystScenario } from "./analyst-scenario.js";
 import { ingestScenario } from "./ingest-scenario.js";
@@ -43,8 +48,39 @@ describe("built-in scenarios against the real API", () => {
       await closeRedis(connection);
     });
     const kept = await createDevice(cloud.db, { name: "real-pi" });
-    const scenario = ingestScenario(cloud.db, { devices: 3, runTag: "t1" });
+    // an operator watches an OUI the simulated devices use and a real SSID, with a hook for every alert
+    await addWatch(cloud.db, { type: "oui", value: "0a:1d:7e" });
+    await addWatch(cloud.db, { type: "ssid", value: "real-net" });
+    await createWebhook(
+      cloud.db,
+      { url: "http://127.0.0.1:9/", watchlistId: null },
+      parseAllowList("127.0.0.1"),
+    );
+    await landAndMerge(cloud.db, { deviceId: kept.id }, [
+      sighting(1, "a0:00:00:00:00:01", { ssid: "real-net" }),
+    ]);
+    const loadtest = ingestScenario(cloud.db, { devices: 3, runTag: "t1" });
+    let raisedByLoad = 0;
+    const scenario = {
+      ...loadtest,
+      async close() {
+        // what the run's batches raised, once merged, before the scenario removes it
+        await eventually(async () => {
+          const rs = await cloud.db.execute(
+            "SELECT count(*) AS n FROM landed_batches WHERE status = 'landed'",
+          );
+          return Number(rs.rows[0]?.n) === 0 ? true : undefined;
+        }, 30_000);
+        const rs = await cloud.db.execute({
+          sql: "SELECT count(*) AS n FROM alerts WHERE device_id <> ?",
+          args: [kept.id],
+        });
+        raisedByLoad = Number(rs.rows[0]?.n);
+        await loadtest.close?.();
+      },
+    };
     const run = await runLoad({ ...base, target: url, scenario, model: "open", rate: 20, durationS: 1 });
+    expect(raisedByLoad).toBeGreaterThan(0);
     expect(run.requests).toBe(20);
     expect(run.errors).toBe(0);
     expect(Object.keys(run.perRoute)).toEqual(["POST /v1/ingest"]);
@@ -52,7 +88,12 @@ describe("built-in scenarios against the real API", () => {
       "SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM landed_batches) AS batches, " +
         "(SELECT count(*) FROM observations) AS observations, (SELECT count(*) FROM networks) AS networks",
     );
-    expect(left.rows[0]).toMatchObject({ devices: 1, batches: 0, observations: 0, networks: 0 });
+    expect(left.rows[0]).toMatchObject({ devices: 1, batches: 1, observations: 1, networks: 1 });
+    // the real device's alert and its delivery stay; the run's are gone
+    const alerts = await cloud.db.execute("SELECT subject_id, device_id FROM alerts");
+    expect(alerts.rows.map((r) => [r.subject_id, r.device_id])).toEqual([["a0:00:00:00:00:01", kept.id]]);
+    const deliveries = await cloud.db.execute("SELECT count(*) AS n FROM webhook_deliveries");
+    expect(Number(deliveries.rows[0]?.n)).toBe(1);
     const device = await cloud.db.execute({ sql: "SELECT name FROM devices WHERE id = ?", args: [kept.id] });
     expect(device.rows[0]?.name).toBe("real-pi");
   }, 60_000);

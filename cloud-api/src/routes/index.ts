@@ -1,3 +1,4 @@
+import { BlockList } from "node:net";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { adminQueuesRoute } from "./admin-queues.js";
@@ -8,6 +9,7 @@ import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
 import { openApiRoute } from "./openapi/openapi-route.js";
 import { metricsRoute } from "./ops/metrics.js";
+import { webhooksRoute } from "./ops/webhooks.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
 import { statsRoute } from "./stats.js";
@@ -22,7 +24,8 @@ export function createRoutes(deps: AppDeps) {
     .route("/", statsRoute(deps))
     .route("/", exportRoute(deps))
     .route("/", reportsRoute(deps))
-    .route("/", analystRoutes(deps));
+    .route("/", analystRoutes(deps))
+    .route("/", webhooksRoute({ db: deps.db, webhookAllow: deps.webhookAllow ?? new BlockList() }));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {

@@ -2,6 +2,8 @@ import type { Client } from "@libsql/client";
 import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import type { AlertRules } from "../alerts/alert-rules.js";
+import type { DeliveryProducer } from "../alerts/delivery-producer.js";
 import { type DomainError, NotFoundError, PoisonBatchError } from "../errors.js";
 import { errorFields, type Logger } from "../logger.js";
 import { observeMerge, type PipelineMetrics } from "../metrics/pipeline-metrics.js";
@@ -22,6 +24,13 @@ export interface MergeWorkerOptions {
   /** Merge timings, lag and reconciler counts go here; undefined records nothing. */
   metrics?: PipelineMetrics;
   now?: () => number;
+  /** The network alert rules (default DEFAULT_ALERT_RULES). */
+  alertRules?: AlertRules;
+  /**
+   * Queues the webhook deliveries a merge wrote (on a fail-fast connection). Absent: they stay pending
+   * until the webhook worker's sweep finds them.
+   */
+  webhooks?: DeliveryProducer;
 }
 
 export interface MergeWorker {
@@ -34,7 +43,11 @@ export interface MergeWorker {
 }
 
 /** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
-export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics">) {
+export function mergeProcessor(
+  options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics" | "alertRules" | "webhooks"> & {
+    logger?: Logger;
+  },
+) {
   return async (job: Pick<Job<BatchKey>, "data">): Promise<MergeOutcome> => {
     const key = batchKeySchema.safeParse(job.data);
     if (!key.success) throw new UnrecoverableError(`malformed job data: ${key.error.message}`);
@@ -45,8 +58,12 @@ export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLim
         key: key.data,
         ...(options.wireLimits === undefined ? {} : { limits: options.wireLimits }),
         ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.alertRules === undefined ? {} : { alertRules: options.alertRules }),
       });
       if (options.metrics !== undefined) observeMerge(options.metrics, outcome, performance.now() - started);
+      if (outcome.status === "merged" && outcome.insertedCount > 0 && options.webhooks !== undefined) {
+        queueDeliveries(options.webhooks, key.data, options.logger);
+      }
       return outcome;
     } catch (error) {
       if (options.metrics !== undefined) observeMerge(options.metrics, error, performance.now() - started);
@@ -57,6 +74,19 @@ export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLim
       throw error;
     }
   };
+}
+
+/**
+ * Queues the webhook deliveries the merge just wrote, without waiting: the merge is committed and its job
+ * must not wait on (or fail because of) Redis. Whatever this misses stays pending and the sweep sends it.
+ */
+function queueDeliveries(webhooks: DeliveryProducer, key: BatchKey, logger?: Logger): void {
+  webhooks.queueBatch(key).catch((error) =>
+    logger?.warn("webhook deliveries not queued; the sweep will send them", {
+      ...key,
+      ...errorFields(error),
+    }),
+  );
 }
 
 /** Starts a merge worker plus the reconciler (a pass at start, then periodically). */

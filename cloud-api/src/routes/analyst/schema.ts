@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_QUERY_PARAMS } from "../../alerts/alert-query.js";
 import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
 import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
 
@@ -18,6 +19,8 @@ export const networkSearchQuerySchema = queryOf(NETWORK_QUERY_PARAMS);
 export const observationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS);
 /** GET /v1/networks/{mac}/observations */
 export const networkObservationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS.filter((p) => p !== "mac"));
+/** GET /v1/alerts: type, mac, ssid, bbox, since/until (raised), acknowledged=true|false, limit, cursor. */
+export const alertQuerySchema = queryOf(ALERT_QUERY_PARAMS);
 export const macParamSchema = z.object({ mac: z.string() });
 
 const isoTime = z.iso.datetime();
@@ -52,6 +55,40 @@ export const networkSearchResponseSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const alertSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  severity: z.enum(["high", "medium", "low"]),
+  subject: z.object({ kind: z.string(), id: z.string() }),
+  ssid: z.string().nullable(),
+  location: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+  raisedAt: isoTime,
+  acknowledgedAt: isoTime.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  batch: z.object({ deviceId: z.string(), runId: z.string(), batchSeq: z.number().int() }).nullable(),
+  /** What was known, what was seen, and the first sightings that raised it. */
+  evidence: z.object({
+    known: z.string().nullable(),
+    seen: z.string().nullable(),
+    sightings: z.array(
+      z.object({
+        deviceId: z.string(),
+        runId: z.string(),
+        seq: z.number().int(),
+        seenAt: isoTime,
+        rssiDbm: z.number().int().nullable(),
+        lat: z.number().nullable(),
+        lon: z.number().nullable(),
+      }),
+    ),
+  }),
+});
+
+export const alertPageResponseSchema = z.object({
+  alerts: z.array(alertSchema),
+  nextCursor: z.string().nullable(),
+});
+
 export const networkDetailResponseSchema = z.object({
   network: networkSchema,
   ssidHistory: z.array(
@@ -73,6 +110,8 @@ export const networkDetailResponseSchema = z.object({
       observations: z.number().int(),
     }),
   ),
+  /** The network's alerts, newest first (at most 100). */
+  alerts: z.array(alertSchema),
 });
 
 export const observationSchema = z.object({

@@ -30,6 +30,9 @@ export class CloudHarness {
   worker: Child | null = null;
   #db: Client | null = null;
 
+  /** More environment for both processes (e.g. PIWARDRIVE_WEBHOOK_ALLOW_CIDRS). */
+  extraEnv: NodeJS.ProcessEnv = {};
+
   constructor(readonly redisUrl = "redis://127.0.0.1:6379") {}
 
   get url(): string {
@@ -46,6 +49,13 @@ export class CloudHarness {
     this.analystKey = String(key.key);
   }
 
+  /** A new API key of this role (the analyst key of init() is `analystKey`). */
+  async addKey(role: "analyst" | "operator" | "admin"): Promise<string> {
+    return String(
+      JSON.parse(await this.cli(["keys", "add", "--role", role, "--json", "--db", this.dbPath])).key,
+    );
+  }
+
   async addDevice(name = "edge-e2e"): Promise<Device> {
     const out = JSON.parse(await this.cli(["devices", "add", name, "--json", "--db", this.dbPath]));
     return { id: String(out.id), token: String(out.token) };
@@ -55,6 +65,7 @@ export class CloudHarness {
     return {
       PIWARDRIVE_INGEST_PER_MINUTE: "100000",
       PIWARDRIVE_RECONCILE_EVERY_MS: "1000",
+      ...this.extraEnv,
     };
   }
 
