@@ -2,6 +2,9 @@ import { z } from "zod";
 import { EXPORT_QUERY_PARAMS } from "../../exports/export-filters.js";
 import { loadTestRequestSchema } from "../../loadtest/api-loadtests.js";
 import {
+  alertPageResponseSchema,
+  alertQuerySchema,
+  alertSchema,
   macParamSchema,
   networkDetailQuerySchema,
   networkDetailResponseSchema,
@@ -12,6 +15,8 @@ import {
   observationQuerySchema,
   queryOf,
 } from "../analyst/schema.js";
+import { watchRequestSchema } from "../analyst/watchlist.js";
+import { webhookRequestSchema } from "../ops/webhooks.js";
 import {
   healthResponseSchema,
   ingestResponseSchema,
@@ -69,6 +74,9 @@ export const PARAM_DESCRIPTIONS: Record<string, string> = {
   what: "observations (default) or networks",
   placement: "networks at their estimate (default) or strongest sighting",
   id: "a stored report's id (from GET /v1/reports)",
+  type: "alert types, comma-separated (encryption_downgrade, ssid_change, channel_change, evil_twin, watchlist_hit, ...)",
+  acknowledged: "true: only acknowledged alerts; false: only open ones",
+  status: "pending | delivered | failed",
 };
 
 const json = (schema: z.ZodType, description: string, status = 200) => ({
@@ -160,6 +168,103 @@ export const ROUTE_DOCS: RouteDoc[] = [
     query: observationQuerySchema,
     response: json(observationPageResponseSchema, "one page"),
     errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/alerts",
+    tag: "alerts",
+    summary: "Alerts raised by merges (and fleet jobs), newest first, keyset-paged, with their evidence",
+    caller: "analyst",
+    query: alertQuerySchema,
+    response: json(alertPageResponseSchema, "one page"),
+    errors: [400, 429],
+  },
+  {
+    method: "post",
+    path: "/v1/alerts/{id}/ack",
+    tag: "alerts",
+    summary: "Acknowledge an alert (idempotent: the first who and when are kept)",
+    caller: "analyst",
+    params: z.object({ id: z.string() }),
+    response: json(z.object({ alert: alertSchema }), "the alert"),
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/watchlist",
+    tag: "alerts",
+    summary: "What the merge watches for (MAC, OUI prefix, SSID, SSID pattern)",
+    caller: "analyst",
+    response: json(z.object({ watchlist: z.array(z.object({}).loose()) }), "the entries"),
+    errors: [429],
+  },
+  {
+    method: "post",
+    path: "/v1/watchlist",
+    tag: "alerts",
+    summary: "Watch for something; with `webhook` (operator) its hits are also sent there, signed",
+    caller: "analyst",
+    body: { contentType: "application/json", schema: watchRequestSchema },
+    response: json(
+      z.object({ entry: z.object({}).loose() }).loose(),
+      "the entry (and the hook's secret, once)",
+      201,
+    ),
+    errors: [400, 429],
+  },
+  {
+    method: "delete",
+    path: "/v1/watchlist/{id}",
+    tag: "alerts",
+    summary: "Stop watching (its hooks are disabled; its alerts stay)",
+    caller: "analyst",
+    params: z.object({ id: z.string() }),
+    response: { status: 204, contentType: "application/json", description: "removed" },
+    errors: [400, 404, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/webhooks",
+    tag: "alerts",
+    summary: "Alert webhooks",
+    caller: "operator",
+    response: json(z.object({ webhooks: z.array(z.object({}).loose()) }), "the hooks"),
+    errors: [],
+  },
+  {
+    method: "post",
+    path: "/v1/webhooks",
+    tag: "alerts",
+    summary:
+      "Add a webhook (no loopback, link-local or private target unless allowed); the secret is shown once",
+    caller: "operator",
+    body: { contentType: "application/json", schema: webhookRequestSchema },
+    response: json(
+      z.object({ webhook: z.object({}).loose(), secret: z.string() }),
+      "the hook and its secret",
+      201,
+    ),
+    errors: [400],
+  },
+  {
+    method: "delete",
+    path: "/v1/webhooks/{id}",
+    tag: "alerts",
+    summary: "Disable a webhook (its deliveries stay visible)",
+    caller: "operator",
+    params: z.object({ id: z.string() }),
+    response: { status: 204, contentType: "application/json", description: "disabled" },
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/v1/webhooks/deliveries",
+    tag: "alerts",
+    summary: "What was sent where, and what went wrong",
+    caller: "operator",
+    query: queryOf(["status", "limit"]),
+    response: json(z.object({ deliveries: z.array(z.object({}).loose()) }), "deliveries"),
+    errors: [400],
   },
   {
     method: "get",
