@@ -80,11 +80,6 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
-      logger.info("merge worker started", {
-        concurrency: merge.worker.opts.concurrency,
-        db: config.db,
-        metricsUrl: metricsServer?.url ?? null,
-      });
       onShutdown(logger, async () => {
         sampler.stop();
         await reports.close();
@@ -93,6 +88,11 @@ export function workerCommand(): Command {
         await merge.close();
         await closeRedis(connection);
         db.close();
+      });
+      logger.info("merge worker started", {
+        concurrency: merge.worker.opts.concurrency,
+        db: config.db,
+        metricsUrl: metricsServer?.url ?? null,
       });
     });
 }
