@@ -39,13 +39,16 @@ const work = mkdtempSync(join(tmpdir(), "pwd-pack-edge-"));
 try {
   const stage = join(work, "package");
   const agent = readJson(join(ROOT, AGENT, "package.json"));
+  const bundledNames = BUNDLED.map((folder) => readJson(join(ROOT, folder, "package.json")).name);
   /** name -> version of the workspace packages shipped inside. */
   const bundled = {};
   // A bundled package's own dependencies must be installable beside the agent's: they become the agent's.
   const dependencies = {};
   const addDependencies = (from, deps) => {
     for (const [name, version] of Object.entries(deps ?? {})) {
-      if (name.startsWith("@piwardrive/")) continue;
+      if (bundledNames.includes(name)) continue;
+      if (name.startsWith("@piwardrive/"))
+        throw new Error(`${from} needs ${name}: add its folder to BUNDLED`);
       if (dependencies[name] !== undefined && dependencies[name] !== version) {
         throw new Error(`${from} wants ${name}@${version}, another package ${dependencies[name]}`);
       }
