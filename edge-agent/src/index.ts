@@ -1,4 +1,5 @@
 export { AGENT_NODE_FLAGS } from "./agent-node-flags.js";
+export { type AgentConfig, AgentConfigError, agentConfigSchema, loadAgentConfig } from "./config-file.js";
 export * from "./env.js";
 export * from "./events/source-event.js";
 export { GpsTagger } from "./gps/gps-tagger.js";

@@ -38,12 +38,6 @@ export function serveCommand(): Command {
       // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board
       const { startApiServer } = await import("../server.js");
       const api = await startApiServer({ config, logger });
-      logger.info("api listening", {
-        url: api.url,
-        port: api.port,
-        db: config.db,
-        metricsUrl: api.metricsServer?.url ?? null,
-      });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
       const sampler = startSystemSampler({
         db: api.deps.db,
@@ -54,6 +48,13 @@ export function serveCommand(): Command {
       onShutdown(logger, async () => {
         sampler.stop();
         await api.close();
+      });
+      // Ready only once Ctrl-C / SIGTERM stop it cleanly (a signal before this line would kill it outright).
+      logger.info("api listening", {
+        url: api.url,
+        port: api.port,
+        db: config.db,
+        metricsUrl: api.metricsServer?.url ?? null,
       });
     });
 }

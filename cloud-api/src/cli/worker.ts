@@ -97,11 +97,6 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
-      logger.info("merge worker started", {
-        concurrency: merge.worker.opts.concurrency,
-        db: config.db,
-        metricsUrl: metricsServer?.url ?? null,
-      });
       onShutdown(logger, async () => {
         sampler.stop();
         await reports.close();
@@ -112,6 +107,11 @@ export function workerCommand(): Command {
         await webhooks.close();
         await Promise.all([closeRedis(connection), closeRedis(producer)]);
         db.close();
+      });
+      logger.info("merge worker started", {
+        concurrency: merge.worker.opts.concurrency,
+        db: config.db,
+        metricsUrl: metricsServer?.url ?? null,
       });
     });
 }

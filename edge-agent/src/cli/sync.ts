@@ -47,7 +47,7 @@ export function registerSyncCommand(program: Command): void {
           bandwidthBytesPerSec: options.bandwidth ?? env.bandwidthBytesPerSec ?? null,
         });
         if (options.once) await syncOnce(new SyncLoop(client), options.json === true);
-        else await syncUntilSignal(client, options.json === true);
+        else await syncUntilSignal(client, cloudUrl, options.json === true);
       } finally {
         store.close();
       }
@@ -64,7 +64,7 @@ async function syncOnce(loop: SyncLoop, json: boolean): Promise<void> {
   }
 }
 
-async function syncUntilSignal(client: SyncClient, json: boolean): Promise<void> {
+async function syncUntilSignal(client: SyncClient, cloudUrl: string, json: boolean): Promise<void> {
   const loop = new SyncLoop(client, {
     onReport: (report) => {
       if (json) process.stdout.write(`${JSON.stringify(resultOf(report))}\n`);
@@ -79,6 +79,8 @@ async function syncUntilSignal(client: SyncClient, json: boolean): Promise<void>
     onError: (error) => process.stderr.write(`piwardrive-edge: sync error: ${String(error)}\n`),
   });
   loop.start();
+  // A round prints only when it sends something: say it is running (stderr, so --json stays one object a line).
+  process.stderr.write(`piwardrive-edge: syncing to ${cloudUrl} until SIGINT / SIGTERM\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
