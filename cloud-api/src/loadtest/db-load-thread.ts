@@ -14,14 +14,20 @@ export interface ThreadJob {
   index: number;
   db: string;
   busyTimeoutMs: number;
-  /** epoch ms: operations end before this; those started before `measureFrom` are warm-up. */
-  measureFrom: number;
-  deadline: number;
   params: DbLoadParams;
   /** writers only */
   deviceId?: string;
   batchSize?: number;
 }
+
+/** Sent by the parent once every thread is ready, so thread start-up never eats into the measured time. */
+export interface ThreadClock {
+  /** epoch ms: operations end before `deadline`; those started before `measureFrom` are warm-up. */
+  measureFrom: number;
+  deadline: number;
+}
+
+export type ThreadMessage = { kind: "ready" } | { kind: "result"; result: ThreadResult };
 
 export interface ThreadResult {
   latencies: Record<string, number[]>;
@@ -33,15 +39,19 @@ export interface ThreadResult {
 const job = workerData as ThreadJob;
 const result: ThreadResult = { latencies: {}, errors: {}, errorSamples: [], observationsWritten: 0 };
 const db = await openCloudDb({ db: job.db, busyTimeoutMs: job.busyTimeoutMs });
+const clock = await new Promise<ThreadClock>((resolve) => {
+  parentPort!.once("message", resolve);
+  parentPort!.postMessage({ kind: "ready" } satisfies ThreadMessage);
+});
 
 const record = (op: string, ms: number, startedAt: number) => {
-  if (startedAt < job.measureFrom) return;
+  if (startedAt < clock.measureFrom) return;
   const kept = result.latencies[op] ?? [];
   kept.push(ms);
   result.latencies[op] = kept;
 };
 const fail = (op: string, error: unknown, startedAt: number) => {
-  if (startedAt < job.measureFrom) return;
+  if (startedAt < clock.measureFrom) return;
   result.errors[op] = (result.errors[op] ?? 0) + 1;
   if (result.errorSamples.length < 5) result.errorSamples.push(`${op}: ${(error as Error).message}`);
 };
@@ -52,13 +62,13 @@ try {
 } finally {
   db.close();
 }
-parentPort!.postMessage(result);
+parentPort!.postMessage({ kind: "result", result } satisfies ThreadMessage);
 
 async function readLoop(): Promise<void> {
   const random = seededRandom(1000 + job.index);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
   const nextOperation = weightedPicker(readOperations(job.params));
-  while (Date.now() < job.deadline) {
+  while (Date.now() < clock.deadline) {
     const op = nextOperation(random);
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -77,7 +87,7 @@ async function writeLoop(): Promise<void> {
     lon: -0.12,
   };
   const runId = `loadtest-db-${process.pid}-${job.index}-${Date.now()}`;
-  for (let batchSeq = 0; Date.now() < job.deadline; batchSeq += 1) {
+  for (let batchSeq = 0; Date.now() < clock.deadline; batchSeq += 1) {
     const startedAt = Date.now();
     try {
       const inserted = await landAndMerge(
@@ -85,7 +95,7 @@ async function writeLoop(): Promise<void> {
         { deviceId: job.deviceId!, runId, batchSeq, size: job.batchSize!, center },
         (op, ms) => record(op, ms, startedAt),
       );
-      if (startedAt >= job.measureFrom) result.observationsWritten += inserted;
+      if (startedAt >= clock.measureFrom) result.observationsWritten += inserted;
     } catch (error) {
       fail("merge", error, startedAt);
     }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { openCloudDb, readPragmas, toDbUrl } from "../db/cloud-db.js";
 import { createDevice, revokeDevice } from "../services/devices.js";
-import type { ThreadJob, ThreadResult } from "./db-load-thread.js";
+import type { ThreadClock, ThreadJob, ThreadMessage, ThreadResult } from "./db-load-thread.js";
 import { dbLoadParams } from "./db-operations.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import type { RouteStats } from "./run-stats.js";
@@ -81,9 +81,6 @@ export async function runDbLoad(options: DbLoadOptions): Promise<DbLoadResult> {
     } finally {
       setup.close();
     }
-    const start = Date.now();
-    const measureFrom = start + warmupS * 1000;
-    const deadline = measureFrom + options.durationS * 1000;
     const jobs: ThreadJob[] = [
       ...Array.from(
         { length: options.readers },
@@ -92,8 +89,6 @@ export async function runDbLoad(options: DbLoadOptions): Promise<DbLoadResult> {
           index,
           db: target,
           busyTimeoutMs,
-          measureFrom,
-          deadline,
           params,
         }),
       ),
@@ -104,15 +99,18 @@ export async function runDbLoad(options: DbLoadOptions): Promise<DbLoadResult> {
           index,
           db: target,
           busyTimeoutMs,
-          measureFrom,
-          deadline,
           params,
           deviceId: deviceIds[index]!,
           batchSize,
         }),
       ),
     ];
-    const results = await Promise.all(jobs.map(runThread));
+    const threads = jobs.map(startThread);
+    await Promise.all(threads.map((t) => t.ready));
+    const measureFrom = Date.now() + warmupS * 1000;
+    const clock: ThreadClock = { measureFrom, deadline: measureFrom + options.durationS * 1000 };
+    for (const t of threads) t.worker.postMessage(clock);
+    const results = await Promise.all(threads.map((t) => t.result));
     if (options.inPlace) await removeWriterDevices(target, deviceIds, busyTimeoutMs);
     return summarise(results, {
       db: target,
@@ -128,17 +126,25 @@ export async function runDbLoad(options: DbLoadOptions): Promise<DbLoadResult> {
   }
 }
 
-function runThread(job: ThreadJob): Promise<ThreadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./db-load-thread.js", import.meta.url), { workerData: job });
-    let result: ThreadResult | undefined;
-    worker.on("message", (message: ThreadResult) => (result = message));
+/** A thread that says when it is ready (db open) and then, once told the clock, sends its result. */
+function startThread(job: ThreadJob) {
+  const worker = new Worker(new URL("./db-load-thread.js", import.meta.url), { workerData: job });
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const result = new Promise<ThreadResult>((resolve, reject) => {
+    let outcome: ThreadResult | undefined;
+    worker.on("message", (message: ThreadMessage) => {
+      if (message.kind === "ready") ready();
+      else outcome = message.result;
+    });
     worker.on("error", reject);
     worker.on("exit", (code) => {
-      if (result !== undefined) resolve(result);
+      if (outcome !== undefined) resolve(outcome);
       else reject(new Error(`${job.role} ${job.index} stopped (exit code ${code}) without a result`));
     });
   });
+  // A thread that dies before it is ready fails the run instead of leaving the others waiting.
+  return { worker, ready: Promise.race([readyPromise, result.then(() => undefined)]), result };
 }
 
 /** In place, the writers' devices are revoked after the run (their sightings stay: they were merged). */

@@ -317,6 +317,20 @@ const CASES: Case[] = [
     },
   },
   {
+    command: "piwardrive-cloud loadtest db",
+    run: async (lines) => {
+      const line = the(lines);
+      const short = { optionValues: { "--duration": "1", "--warmup": "0", "--batch-size": "100" } };
+      expect((await runs(argvOf(line, short))).stdout).toMatch(/readers, 1 writers .* ops\/s/);
+      const result = JSON.parse(
+        (await runs(argvOf(line, { ...short, optional: ["--warmup", "--batch-size", "--json"] }))).stdout,
+      ) as { kind: string; copied: boolean; operations: Record<string, { requests: number }> };
+      expect(result).toMatchObject({ kind: "db", copied: true });
+      expect(result.operations.merge?.requests).toBeGreaterThan(0);
+      expect(result.operations.network_detail?.requests).toBeGreaterThan(0);
+    },
+  },
+  {
     command: "piwardrive-cloud report",
     run: async (lines) => {
       const line = the(lines);
