@@ -3,6 +3,8 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import type { AppDeps, AppEnv } from "../../app-env.js";
 import { requireRole } from "../../auth/api-key.js";
+import { dailyStatsRoute } from "./daily-stats.js";
+import { heatmapRoute } from "./heatmap.js";
 import { networkDetailRoute } from "./network-detail.js";
 import { networkObservationsRoute } from "./network-observations.js";
 import { networksRoute } from "./networks.js";
@@ -15,6 +17,8 @@ export const DEFAULT_ANALYST_PER_MINUTE = 600;
 export interface AnalystRouteDeps {
   db: Client;
   guard: MiddlewareHandler<AppEnv>;
+  /** The clock (a default `until` is today). */
+  now: () => number;
 }
 
 /** The analyst routes (analyst key or higher, per-key rate limit); one file per route. */
@@ -25,10 +29,13 @@ export function analystRoutes(deps: AppDeps) {
       requireRole(deps.db, "analyst"),
       analystRateLimit(deps.analystPerMinute ?? DEFAULT_ANALYST_PER_MINUTE),
     ),
+    now: deps.now ?? Date.now,
   };
   return new Hono<AppEnv>()
     .route("/", networksRoute(routeDeps))
     .route("/", networkObservationsRoute(routeDeps))
     .route("/", networkDetailRoute(routeDeps))
-    .route("/", observationsRoute(routeDeps));
+    .route("/", observationsRoute(routeDeps))
+    .route("/", heatmapRoute(routeDeps))
+    .route("/", dailyStatsRoute(routeDeps));
 }
