@@ -74,13 +74,21 @@ describe("npm start (the demo)", () => {
     try {
       await waitFor(output, /Ctrl-C to stop/, 30_000);
       const calls = [...output().matchAll(/^ {2}curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'$/gm)];
-      expect(calls.length).toBe(4);
+      expect(calls.length).toBe(6);
+      const paths = calls.map(([, , url]) => new URL(String(url)).pathname);
+      expect(paths).toContain("/v1/heatmap");
+      expect(paths).toContain("/v1/stats/daily");
       for (const [, key, url] of calls) {
         const res = await fetch(String(url), { headers: { authorization: `Bearer ${key}` } });
         expect(res.status, String(url)).toBe(200);
         const body = (await res.json()) as Record<string, unknown>;
-        const list = body.networks ?? body.observations ?? body.ssidHistory;
+        const list = body.networks ?? body.observations ?? body.ssidHistory ?? body.features ?? body.days;
         expect(Array.isArray(list) && list.length > 0, JSON.stringify(body).slice(0, 300)).toBe(true);
+        // The heatmap has located cells and some day of the week has sightings.
+        const counted = (list as { properties?: { observations?: number }; observations?: number }[]).some(
+          (x) => (x.properties?.observations ?? x.observations ?? 1) > 0,
+        );
+        expect(counted, JSON.stringify(body).slice(0, 300)).toBe(true);
       }
     } finally {
       child.kill("SIGINT");
