@@ -14,7 +14,7 @@ import { expectError } from "../test-support/expect-error.js";
 import { prng } from "../test-support/fleet-fixture.js";
 import { landAndMerge } from "../test-support/merged-batches.js";
 import { openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
-import { readHeatmap } from "./heatmap.js";
+import { heatmapStatements, readHeatmap } from "./heatmap.js";
 import { parseHeatmapQuery } from "./heatmap-query.js";
 
 /*
@@ -232,6 +232,32 @@ describe("GET /v1/heatmap against the reference", () => {
     await expect(readHeatmap(cloud.db, query, 5)).rejects.toThrow(InvalidArgumentError);
     await expect(readHeatmap(cloud.db, query, 5)).rejects.toThrow(/"since"/);
     expect((await readHeatmap(cloud.db, query)).features.length).toBeGreaterThan(0);
+  });
+});
+
+describe("heatmap reads", () => {
+  it("seek the counters and the presence set by (day, cell range): no SCAN of a heatmap table", async () => {
+    for (const params of [
+      { bbox: bboxParam(PART) },
+      { bbox: bboxParam(PART), since: String(D0), until: String(D0) },
+      { bbox: bboxParam(ALL), since: String(D0), until: String(D0 + 3 * DAY), kind: "wifi" },
+      { bbox: bboxParam(ALL), since: String(D0), until: String(D0 + 3 * DAY) },
+    ]) {
+      for (const statement of heatmapStatements(parseHeatmapQuery(params, Date.now()))) {
+        const sql = typeof statement === "string" ? statement : statement.sql;
+        const args = typeof statement === "string" ? [] : statement.args;
+        const plan = await cloud.db.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args });
+        const details = plan.rows.map((r) => String(r.detail));
+        expect(
+          details.filter((d) => /^SCAN (c|h)\b/.test(d)),
+          details.join("\n"),
+        ).toEqual([]);
+        expect(
+          details.some((d) => /^SEARCH (c|h) USING .*cell>\? AND cell<\?/.test(d)),
+          details.join("\n"),
+        ).toBe(true);
+      }
+    }
   });
 });
 

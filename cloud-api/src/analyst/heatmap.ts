@@ -61,7 +61,8 @@ const rangeTransmitters = (oneKind: boolean) => `WITH p AS MATERIALIZED (SELECT 
 SELECT substr(cell, 1, ?) AS cell, count(DISTINCT mac) AS transmitters, (SELECT count(*) FROM p) AS scanned
 FROM p GROUP BY 1`;
 
-function statements(query: HeatmapQuery, budget: number): InStatement[] {
+/** The reads of one answer (one read transaction); exported so a test can check their plans. */
+export function heatmapStatements(query: HeatmapQuery, budget = PRESENCE_SCAN_BUDGET): InStatement[] {
   const ranges = JSON.stringify(coverRanges(query));
   const { precision } = query.grid;
   const days = query.days;
@@ -113,7 +114,7 @@ export async function readHeatmap(
   query: HeatmapQuery,
   budget = PRESENCE_SCAN_BUDGET,
 ): Promise<Heatmap> {
-  const results = await db.batch(statements(query, budget), "read");
+  const results = await db.batch(heatmapStatements(query, budget), "read");
   const counts = new Map<string, { observations: number; networks: number }>();
   const entry = (cell: string) => {
     let e = counts.get(cell);
