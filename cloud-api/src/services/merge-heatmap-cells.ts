@@ -12,8 +12,8 @@ import { encodeGeohash } from "../analyst/geohash.js";
  *    and `ever_any` (any day). A level stops at the first precision where it was already present, since
  *    a transmitter present in a cell is present in every parent; the CASE chains seek only as deep as
  *    needed, and a transmitter already seen today in its cell7 costs one seek.
- * 2. The counters: sightings add up; transmitters add the batch's distinct MACs new at that precision
- *    (count(DISTINCT) collapses two cell7s of one cell6 in the same batch), for the row's kind and '*'.
+ * 2. The counters, for the row's kind and for '*': sightings add up; transmitters add the batch's
+ *    distinct MACs new at that precision (count(DISTINCT) collapses two cell7s of one cell6 in a batch).
  * 3. The presence sets get the rows that were new.
  */
 
@@ -47,40 +47,52 @@ function level(table: string, same: readonly string[], r: string): string {
   return `CASE ${whens} ELSE ${PRECISIONS.length} END`;
 }
 
-// `k` is MATERIALIZED so that each level's seeks run once per row (a flattened subquery would repeat
-// them in every expression that names `fresh`).
+// `k` is MATERIALIZED so that the `fresh` seeks run once per row (a flattened subquery would repeat them
+// in every expression that names `fresh`). A transmitter already present in its cell7 today (fresh = 0)
+// is present in every other set too, so only fresh rows seek further.
 const FILL_CELLS = `INSERT INTO temp.merge_cells (mac, kind, day, cell, sightings, fresh, fresh_any, ever, ever_any)
 WITH g AS MATERIALIZED (SELECT mac, kind, seen_at / ${DAY_MS} AS day, cell, count(*) AS sightings
     FROM temp.merge_stage WHERE cell IS NOT NULL GROUP BY mac, kind, day, cell),
-  k AS MATERIALIZED (SELECT g.*, ${level("heatmap_presence", ["day", "kind"], "g")} AS fresh FROM g),
-  a AS MATERIALIZED (SELECT k.*,
-    CASE WHEN k.fresh = 0 THEN 0 ELSE ${level("heatmap_presence", ["day"], "k")} END AS fresh_any,
-    CASE WHEN k.fresh = 0 THEN 0 ELSE ${level("heatmap_presence_ever", ["kind"], "k")} END AS ever
-  FROM k)
-SELECT mac, kind, day, cell, sightings, fresh, fresh_any, ever,
-  CASE WHEN a.ever = 0 OR a.fresh_any = 0 THEN 0 ELSE ${level("heatmap_presence_ever", [], "a")} END
-FROM a`;
+  k AS MATERIALIZED (SELECT g.*, ${level("heatmap_presence", ["day", "kind"], "g")} AS fresh FROM g)
+SELECT mac, kind, day, cell, sightings, fresh,
+  CASE WHEN fresh = 0 THEN 0 ELSE ${level("heatmap_presence", ["day"], "k")} END,
+  CASE WHEN fresh = 0 THEN 0 ELSE ${level("heatmap_presence_ever", ["kind"], "k")} END,
+  CASE WHEN fresh = 0 THEN 0 ELSE ${level("heatmap_presence_ever", [], "k")} END
+FROM k`;
 
-/** Each staged cell row once per precision and once more as kind '*'. */
-const EXPAND = `FROM temp.merge_cells m
+/** Each row of `rows` once per precision and once more as kind '*'. */
+const expand = (rows: string) => `FROM ${rows} AS m
   CROSS JOIN (SELECT 7 AS p UNION ALL SELECT 6 UNION ALL SELECT 5) AS pr
-  CROSS JOIN (SELECT 0 AS star UNION ALL SELECT 1) AS k
-WHERE true`;
+  CROSS JOIN (SELECT 0 AS star UNION ALL SELECT 1) AS k`;
 const kindOf = "CASE WHEN k.star THEN '*' ELSE m.kind END";
-const newAt = (fresh: string, freshAny: string) =>
-  `count(DISTINCT CASE WHEN (CASE WHEN k.star THEN m.${freshAny} ELSE m.${fresh} END) >= 8 - pr.p THEN m.mac END)`;
-const added = (table: string) =>
-  `sightings = ${table}.sightings + excluded.sightings, transmitters = ${table}.transmitters + excluded.transmitters`;
 
-const COUNT_DAYS = `INSERT INTO heatmap_cells (precision, kind, day, cell, sightings, transmitters)
-SELECT pr.p, ${kindOf}, m.day, substr(m.cell, 1, pr.p), sum(m.sightings), ${newAt("fresh", "fresh_any")}
-${EXPAND} GROUP BY 1, 2, 3, 4
-ON CONFLICT (precision, kind, day, cell) DO UPDATE SET ${added("heatmap_cells")}`;
+/**
+ * Sightings come from the batch's per-(kind, day, cell7) sums (a few rows per cell, not one per MAC);
+ * transmitters from the rows new at some precision only (`fresh` > 0 for the days, `ever` > 0 for the
+ * totals), which in steady state are few.
+ */
+function countCells(table: "heatmap_cells" | "heatmap_cell_totals"): string {
+  const days = table === "heatmap_cells";
+  const [fresh, freshAny] = days ? ["fresh", "fresh_any"] : ["ever", "ever_any"];
+  const day = days ? "m.day, " : "";
+  const keys = ["p", "kind", ...(days ? ["day"] : []), "cell"];
+  const groupBy = keys.map((_, i) => i + 1).join(", ");
+  return `INSERT INTO ${table} (precision, kind, ${days ? "day, " : ""}cell, sightings, transmitters)
+WITH s AS MATERIALIZED (SELECT pr.p, ${kindOf} AS kind, ${day}substr(m.cell, 1, pr.p) AS cell, sum(m.n) AS n
+    ${expand(`(SELECT kind, ${days ? "day, " : ""}cell, sum(sightings) AS n FROM temp.merge_cells GROUP BY kind, ${days ? "day, " : ""}cell)`)}
+    GROUP BY ${groupBy}),
+  t AS MATERIALIZED (SELECT pr.p, ${kindOf} AS kind, ${day}substr(m.cell, 1, pr.p) AS cell, count(DISTINCT m.mac) AS n
+    ${expand(`(SELECT * FROM temp.merge_cells WHERE ${fresh} > 0)`)}
+    WHERE (CASE WHEN k.star THEN m.${freshAny} ELSE m.${fresh} END) >= 8 - pr.p
+    GROUP BY ${groupBy})
+SELECT s.p, s.kind, ${days ? "s.day, " : ""}s.cell, s.n, coalesce(t.n, 0)
+FROM s LEFT JOIN t ON ${keys.map((k) => `t.${k} = s.${k}`).join(" AND ")} WHERE true
+ON CONFLICT (precision, kind, ${days ? "day, " : ""}cell) DO UPDATE SET sightings = ${table}.sightings + excluded.sightings,
+  transmitters = ${table}.transmitters + excluded.transmitters`;
+}
 
-const COUNT_TOTALS = `INSERT INTO heatmap_cell_totals (precision, kind, cell, sightings, transmitters)
-SELECT pr.p, ${kindOf}, substr(m.cell, 1, pr.p), sum(m.sightings), ${newAt("ever", "ever_any")}
-${EXPAND} GROUP BY 1, 2, 3
-ON CONFLICT (precision, kind, cell) DO UPDATE SET ${added("heatmap_cell_totals")}`;
+const COUNT_DAYS = countCells("heatmap_cells");
+const COUNT_TOTALS = countCells("heatmap_cell_totals");
 
 const RECORD_PRESENCE = `INSERT INTO heatmap_presence (mac, day, cell, kind)
 SELECT mac, day, cell, kind FROM temp.merge_cells WHERE fresh > 0 ON CONFLICT DO NOTHING`;
