@@ -9,6 +9,7 @@ import { dailyStatsResponseSchema, heatmapResponseSchema } from "../routes/analy
 import { type RunningServer, startServer } from "../server.js";
 import { createApiKey } from "../services/api-keys.js";
 import { createDevice } from "../services/devices.js";
+import { forgetCellsAndDays } from "../services/forget-cells-and-days.js";
 import { makeBatch, postBatch, sighting, T0 } from "../test-support/batches.js";
 import { expectError } from "../test-support/expect-error.js";
 import { prng } from "../test-support/fleet-fixture.js";
@@ -290,15 +291,17 @@ describe("GET /v1/stats/daily against the reference", () => {
   });
 });
 
+const COUNTED_TABLES = {
+  heatmap_cells: "precision, kind, day, cell",
+  heatmap_cell_totals: "precision, kind, cell",
+  heatmap_presence: "mac, day, cell, kind",
+  heatmap_presence_ever: "mac, cell, kind",
+  daily_device_activity: "day, device_id",
+  daily_new_transmitters: "day",
+};
+
 describe("replay and concurrency", () => {
-  const TABLES = {
-    heatmap_cells: "precision, kind, day, cell",
-    heatmap_cell_totals: "precision, kind, cell",
-    heatmap_presence: "mac, day, cell, kind",
-    heatmap_presence_ever: "mac, cell, kind",
-    daily_device_activity: "day, device_id",
-    daily_new_transmitters: "day",
-  };
+  const TABLES = COUNTED_TABLES;
   const dump = async () =>
     Promise.all(
       Object.entries(TABLES).map(async ([t, key]) =>
@@ -372,6 +375,38 @@ describe("replay and concurrency", () => {
       await once(worker, "exit");
     }
   }, 60_000);
+});
+
+describe("forgetting a load test's devices", () => {
+  it("takes back exactly what they added to cells and days, leaving real data in the same cells as it was", async () => {
+    const dump = async () =>
+      Promise.all(
+        Object.entries(COUNTED_TABLES).map(async ([t, key]) =>
+          JSON.stringify((await cloud.db.execute(`SELECT * FROM ${t} ORDER BY ${key}`)).rows),
+        ),
+      );
+    const before = await dump();
+    // Simulated devices with a MAC prefix of their own, in the cells and on the days of the real data.
+    const ids = ["lt-1", "lt-2"];
+    for (const [n, deviceId] of ids.entries()) {
+      const rows = drive(range(0, 64), [2, 3, 6]).map((o, i) => ({
+        ...o,
+        mac: `0a:1d:7e:00:${(i % 40).toString(16).padStart(2, "0")}:0${n}`,
+      }));
+      await landAndMerge(cloud.db, { deviceId, batchSeq: 0 }, rows);
+    }
+    expect(await dump()).not.toEqual(before);
+    const statements = await forgetCellsAndDays(cloud.db, { deviceIds: ids, macPrefix: "0a:1d:7e" });
+    await cloud.db.batch(
+      [
+        ...statements,
+        { sql: "DELETE FROM observations WHERE device_id IN ('lt-1', 'lt-2')", args: [] },
+        "DELETE FROM networks WHERE mac LIKE '0a:1d:7e:%'",
+      ],
+      "write",
+    );
+    expect(await dump()).toEqual(before);
+  });
 });
 
 const sortKeys = (c: Counts) => Object.fromEntries(Object.entries(c).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -50,9 +50,19 @@ describe("built-in scenarios against the real API", () => {
     expect(Object.keys(run.perRoute)).toEqual(["POST /v1/ingest"]);
     const left = await cloud.db.execute(
       "SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM landed_batches) AS batches, " +
-        "(SELECT count(*) FROM observations) AS observations, (SELECT count(*) FROM networks) AS networks",
+        "(SELECT count(*) FROM observations) AS observations, (SELECT count(*) FROM networks) AS networks, " +
+        "(SELECT count(*) FROM heatmap_cells) + (SELECT count(*) FROM heatmap_cell_totals) + " +
+        "(SELECT count(*) FROM heatmap_presence) + (SELECT count(*) FROM heatmap_presence_ever) AS cells, " +
+        "(SELECT count(*) FROM daily_device_activity) + (SELECT count(*) FROM daily_new_transmitters) AS days",
     );
-    expect(left.rows[0]).toMatchObject({ devices: 1, batches: 0, observations: 0, networks: 0 });
+    expect(left.rows[0]).toMatchObject({
+      devices: 1,
+      batches: 0,
+      observations: 0,
+      networks: 0,
+      cells: 0,
+      days: 0,
+    });
     const device = await cloud.db.execute({ sql: "SELECT name FROM devices WHERE id = ?", args: [kept.id] });
     expect(device.rows[0]?.name).toBe("real-pi");
   }, 60_000);
@@ -63,6 +73,7 @@ describe("built-in scenarios against the real API", () => {
     const params = await analystParamsFromDb(cloud.db);
     const scenario = await analystScenario(url, params, `Bearer ${key}`);
     expect(scenario.routes).toContain("GET /v1/stats");
+    expect(scenario.routes).toContain("GET /v1/stats/daily");
     // Routes this build does not serve (404 "no route") are left out of the mix, not counted as errors.
     expect(scenario.routes.every((r) => r.startsWith("GET /v1/"))).toBe(true);
     const authorization = `Bearer ${key}`;
