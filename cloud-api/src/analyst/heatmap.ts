@@ -12,7 +12,7 @@ import { invalid } from "./query-params.js";
  */
 
 /** Presence rows one multi-day answer may scan before it is refused. */
-export const PRESENCE_SCAN_BUDGET = 250_000;
+export const PRESENCE_SCAN_BUDGET = 100_000;
 /** Prefix ranges per read: the finest cover of the bbox with at most this many cells. */
 const MAX_COVER_RANGES = 32;
 
