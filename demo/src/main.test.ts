@@ -74,7 +74,11 @@ describe("npm start (the demo)", () => {
     try {
       await waitFor(output, /Ctrl-C to stop/, 30_000);
       const calls = [...output().matchAll(/^ {2}curl -s -H 'Authorization: Bearer (\S+)' '(\S+)'$/gm)];
-      expect(calls.length).toBe(5);
+      expect(calls.length).toBe(7);
+      const paths = calls.map(([, , url]) => new URL(String(url)).pathname);
+      expect(paths).toContain("/v1/heatmap");
+      expect(paths).toContain("/v1/stats/daily");
+      expect(paths).toContain("/v1/alerts");
       for (const [, key, url] of calls) {
         const res = await fetch(String(url), { headers: { authorization: `Bearer ${key}` } });
         expect(res.status, String(url)).toBe(200);
@@ -84,8 +88,13 @@ describe("npm start (the demo)", () => {
           expect(body.alerts).toEqual([]);
           continue;
         }
-        const list = body.networks ?? body.observations ?? body.ssidHistory;
+        const list = body.networks ?? body.observations ?? body.ssidHistory ?? body.features ?? body.days;
         expect(Array.isArray(list) && list.length > 0, JSON.stringify(body).slice(0, 300)).toBe(true);
+        // The heatmap has located cells and some day of the week has sightings.
+        const counted = (list as { properties?: { observations?: number }; observations?: number }[]).some(
+          (x) => (x.properties?.observations ?? x.observations ?? 1) > 0,
+        );
+        expect(counted, JSON.stringify(body).slice(0, 300)).toBe(true);
       }
     } finally {
       child.kill("SIGINT");

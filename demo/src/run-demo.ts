@@ -1,4 +1,4 @@
-import { analystCalls, topMac } from "./analyst-calls.js";
+import { analystCalls, analystTargets } from "./analyst-calls.js";
 import type { Children } from "./children.js";
 import type { RunningCloud } from "./cloud-processes.js";
 import { fetchStats, topNetworks, waitForMerge } from "./cloud-view.js";
@@ -57,7 +57,7 @@ export async function runDemo(run: DemoRun): Promise<void> {
   print(`device       ${credentials.device.id}`);
   print();
   print("analyst calls (ready to paste):");
-  for (const call of analystCalls(cloud.url, credentials.analyst.key, await topMac(run.cloudDb)))
+  for (const call of analystCalls(cloud.url, credentials.analyst.key, await analystTargets(run.cloudDb)))
     print(`  ${call}`);
   if (run.config.once) return;
   print();

@@ -81,7 +81,8 @@ function candidates(p: AnalystParams): (WeightedRequest & { make?: (random: () =
     {
       method: "GET",
       route: "GET /v1/stats/daily",
-      path: `/v1/stats/daily?since=${iso(p.since)}&until=${iso(p.until)}`,
+      // The route answers at most 366 days: the last year of the data.
+      path: `/v1/stats/daily?since=${iso(Math.max(p.since, p.until - 365 * 86_400_000))}&until=${iso(p.until)}`,
       weight: 1,
     },
   ];

@@ -2,6 +2,7 @@ import type { Client } from "@libsql/client";
 import { emptyObservation } from "@piwardrive/shared-schema";
 import { encodeDeltaBatch, type WireObservation } from "@piwardrive/shared-schema/wire";
 import { createDevice } from "../services/devices.js";
+import { forgetCellsAndDays } from "../services/forget-cells-and-days.js";
 import type { PlannedRequest, Scenario } from "./scenario.js";
 
 /** Batches encoded ahead of the run at most; a longer run sends them again (answered as duplicates). */
@@ -106,6 +107,8 @@ async function removeDevices(db: Client, ids: string[]): Promise<void> {
     if (Number(rs.rows[0]?.n ?? 0) === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The cells' and days' counts first: they are read from the sightings and networks deleted below.
+  const counts = await forgetCellsAndDays(db, { deviceIds: ids, macPrefix: MAC_PREFIX });
   await db.batch(
     [
       {
@@ -113,6 +116,7 @@ async function removeDevices(db: Client, ids: string[]): Promise<void> {
         args: ids,
       },
       { sql: `DELETE FROM alerts WHERE device_id IN (${list})`, args: ids },
+      ...counts,
       { sql: `DELETE FROM observations WHERE device_id IN (${list})`, args: ids },
       { sql: `DELETE FROM landed_batches WHERE device_id IN (${list})`, args: ids },
       { sql: `DELETE FROM network_devices WHERE device_id IN (${list})`, args: ids },

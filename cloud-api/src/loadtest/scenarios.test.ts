@@ -30,6 +30,14 @@ async function liveCloud() {
 
 const base = { warmupS: 0, connections: 8, timeoutMs: 10_000, random: seededRandom(3) } as const;
 
+/** What a load-test run must leave as it found it. */
+const COUNTS =
+  "SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM landed_batches) AS batches, " +
+  "(SELECT count(*) FROM observations) AS observations, (SELECT count(*) FROM networks) AS networks, " +
+  "(SELECT count(*) FROM heatmap_cells) + (SELECT count(*) FROM heatmap_cell_totals) + " +
+  "(SELECT count(*) FROM heatmap_presence) + (SELECT count(*) FROM heatmap_presence_ever) AS cells, " +
+  "(SELECT count(*) FROM daily_device_activity) + (SELECT count(*) FROM daily_new_transmitters) AS days";
+
 describe("built-in scenarios against the real API", () => {
   it("ingest: simulated devices post real wire batches (202) and leave nothing behind", async () => {
     const { cloud, url } = await liveCloud();
@@ -59,6 +67,8 @@ describe("built-in scenarios against the real API", () => {
     await landAndMerge(cloud.db, { deviceId: kept.id }, [
       sighting(1, "a0:00:00:00:00:01", { ssid: "real-net" }),
     ]);
+    // what the real device's sighting counts in the heatmap cells and daily stats: the run must leave it
+    const before = await cloud.db.execute(COUNTS);
     const loadtest = ingestScenario(cloud.db, { devices: 3, runTag: "t1" });
     let raisedByLoad = 0;
     const scenario = {
@@ -84,11 +94,16 @@ describe("built-in scenarios against the real API", () => {
     expect(run.requests).toBe(20);
     expect(run.errors).toBe(0);
     expect(Object.keys(run.perRoute)).toEqual(["POST /v1/ingest"]);
-    const left = await cloud.db.execute(
-      "SELECT (SELECT count(*) FROM devices) AS devices, (SELECT count(*) FROM landed_batches) AS batches, " +
-        "(SELECT count(*) FROM observations) AS observations, (SELECT count(*) FROM networks) AS networks",
-    );
-    expect(left.rows[0]).toMatchObject({ devices: 1, batches: 1, observations: 1, networks: 1 });
+    const left = await cloud.db.execute(COUNTS);
+    expect(left.rows[0]).toMatchObject({
+      devices: 1,
+      batches: 1,
+      observations: 1,
+      networks: 1,
+      cells: before.rows[0]?.cells,
+      days: before.rows[0]?.days,
+    });
+    expect(Number(before.rows[0]?.days)).toBeGreaterThan(0);
     // the real device's alert and its delivery stay; the run's are gone
     const alerts = await cloud.db.execute("SELECT subject_id, device_id FROM alerts");
     expect(alerts.rows.map((r) => [r.subject_id, r.device_id])).toEqual([["a0:00:00:00:00:01", kept.id]]);
@@ -104,6 +119,7 @@ describe("built-in scenarios against the real API", () => {
     const params = await analystParamsFromDb(cloud.db);
     const scenario = await analystScenario(url, params, `Bearer ${key}`);
     expect(scenario.routes).toContain("GET /v1/stats");
+    expect(scenario.routes).toContain("GET /v1/stats/daily");
     // Routes this build does not serve (404 "no route") are left out of the mix, not counted as errors.
     expect(scenario.routes.every((r) => r.startsWith("GET /v1/"))).toBe(true);
     const authorization = `Bearer ${key}`;

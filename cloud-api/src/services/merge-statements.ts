@@ -4,7 +4,9 @@ import { groupTransmitters, type WireObservation } from "@piwardrive/shared-sche
 import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { alertStatements } from "../alerts/merge-alerts.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
+import { dailyStatsAfter, dailyStatsBefore } from "./merge-daily-stats.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
+import { heatmapCellStatements, stageCell } from "./merge-heatmap-cells.js";
 import {
   DEVICE_FIRST_GENERATION,
   networkEstimatesAfter,
@@ -28,7 +30,7 @@ const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS merge_stage (
   seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, mac TEXT NOT NULL, ssid TEXT, auth_mode TEXT, capabilities TEXT,
   seen_at INTEGER NOT NULL, channel INTEGER, frequency_mhz INTEGER, rssi_dbm INTEGER,
   rssi_estimated INTEGER NOT NULL, lat REAL, lon REAL, altitude_m REAL, accuracy_m REAL, rcois TEXT,
-  mfgr_id INTEGER, source TEXT NOT NULL, weight REAL NOT NULL)`;
+  mfgr_id INTEGER, source TEXT NOT NULL, weight REAL NOT NULL, cell TEXT)`;
 const CREATE_STAGE_INDEX =
   "CREATE INDEX IF NOT EXISTS temp.merge_stage_mac_idx ON merge_stage (mac, seen_at)";
 const CLEAR_STAGE = "DELETE FROM temp.merge_stage";
@@ -72,9 +74,10 @@ const source = (column: string) =>
 // The first copy of a seq within the batch wins, as it would in observations itself: the rows are read in
 // their order (CROSS JOIN keeps them the outer loop). `r` is MATERIALIZED so that each row's JSON text is
 // rendered once, not once per `->>` (10 per row): the stage filled in 2.0 instead of 2.7 s per 200,000 rows.
-const FILL_STAGE = `INSERT INTO temp.merge_stage (${OBSERVATION_COLUMNS}, weight)
+// After the row's fields: its weight and its heatmap cell (stageCell), both computed in JS.
+const FILL_STAGE = `INSERT INTO temp.merge_stage (${OBSERVATION_COLUMNS}, weight, cell)
 WITH r(value) AS MATERIALIZED (SELECT value FROM json_each(?))
-SELECT ${STAGE_COLUMNS.map(source).join(", ")}, r.value->>${ROW_FIELDS.length}
+SELECT ${STAGE_COLUMNS.map(source).join(", ")}, r.value->>${ROW_FIELDS.length}, r.value->>${ROW_FIELDS.length + 1}
 FROM r CROSS JOIN temp.merge_tx AS t ON t.id = r.value->>1
 WHERE NOT EXISTS (SELECT 1 FROM observations o WHERE o.device_id = ? AND o.run_id = ? AND o.seq = r.value->>0)
 ON CONFLICT (seq) DO NOTHING`;
@@ -178,6 +181,7 @@ export function mergePlan(
     o.altitudeM,
     o.accuracyM,
     rssiWeight(o.rssiDbm),
+    stageCell(o.lat, o.lon),
   ]);
   const kinds = new Map(distinct.map((o) => [o.mac, o.kind]));
   const vendors = vendorRows(kinds.keys(), (mac) => kinds.get(mac) ?? "");
@@ -190,14 +194,18 @@ export function mergePlan(
     { sql: FILL_TX, args: [JSON.stringify(tx)] },
     { sql: FILL_STAGE, args: [JSON.stringify(staged), key.deviceId, key.runId] },
   ];
-  // Alerts compare the staged rows with what `networks` knew before this batch, so they run first.
+  // Alerts compare the staged rows with what `networks` knew before this batch, so they run first; the
+  // daily first-day counts also read `networks` as it was.
   const aggregates: InStatement[] = [
     ...alertStatements(key, now, alertRules),
     ...networkEstimatesBefore(vendors),
+    ...dailyStatsBefore(),
     UPSERT_NETWORKS,
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
     ...networkEstimatesAfter(now),
+    ...heatmapCellStatements(),
+    ...dailyStatsAfter(key.deviceId),
   ];
   const statements = [
     ...staging,

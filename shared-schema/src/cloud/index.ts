@@ -1,5 +1,7 @@
 export * from "./alerts.js";
+export * from "./daily-stats.js";
 export * from "./devices.js";
+export * from "./heatmap-cells.js";
 export * from "./landed-batches.js";
 export * from "./load-tests.js";
 export * from "./merge-generation.js";

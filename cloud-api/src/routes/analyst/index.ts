@@ -6,6 +6,8 @@ import type { AppDeps, AppEnv } from "../../app-env.js";
 import { requireRole } from "../../auth/api-key.js";
 import { alertAckRoute } from "./alert-ack.js";
 import { alertsRoute } from "./alerts.js";
+import { dailyStatsRoute } from "./daily-stats.js";
+import { heatmapRoute } from "./heatmap.js";
 import { networkDetailRoute } from "./network-detail.js";
 import { networkObservationsRoute } from "./network-observations.js";
 import { networksRoute } from "./networks.js";
@@ -21,6 +23,8 @@ export interface AnalystRouteDeps {
   guard: MiddlewareHandler<AppEnv>;
   /** Webhook targets allowed although private (a watchlist entry may carry a hook). */
   webhookAllow: BlockList;
+  /** The clock (a default `until` is today). */
+  now: () => number;
 }
 
 /** The analyst routes (analyst key or higher, per-key rate limit); one file per route. */
@@ -32,6 +36,7 @@ export function analystRoutes(deps: AppDeps) {
       requireRole(deps.db, "analyst"),
       analystRateLimit(deps.analystPerMinute ?? DEFAULT_ANALYST_PER_MINUTE),
     ),
+    now: deps.now ?? Date.now,
   };
   return new Hono<AppEnv>()
     .route("/", networksRoute(routeDeps))
@@ -40,5 +45,7 @@ export function analystRoutes(deps: AppDeps) {
     .route("/", observationsRoute(routeDeps))
     .route("/", alertsRoute(routeDeps))
     .route("/", alertAckRoute(routeDeps))
-    .route("/", watchlistRoute(routeDeps));
+    .route("/", watchlistRoute(routeDeps))
+    .route("/", heatmapRoute(routeDeps))
+    .route("/", dailyStatsRoute(routeDeps));
 }

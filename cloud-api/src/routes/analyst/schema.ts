@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ALERT_QUERY_PARAMS } from "../../alerts/alert-query.js";
+import { DAILY_STATS_QUERY_PARAMS } from "../../analyst/daily-stats.js";
+import { HEATMAP_QUERY_PARAMS } from "../../analyst/heatmap-query.js";
 import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
 import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
 
@@ -138,3 +140,46 @@ export const observationPageResponseSchema = z.object({
 
 /** GET /v1/networks/{mac} takes no query parameters. */
 export const networkDetailQuerySchema = z.strictObject({});
+
+/** GET /v1/heatmap: bbox (required), resolution 5-7 (geohash precision), kind (one), since/until (UTC days). */
+export const heatmapQuerySchema = queryOf(HEATMAP_QUERY_PARAMS);
+
+/** An RFC 7946 FeatureCollection of geohash cell polygons ([lon, lat], counter-clockwise rings). */
+export const heatmapResponseSchema = z.object({
+  type: z.literal("FeatureCollection"),
+  resolution: z.number().int(),
+  kind: z.string().nullable(),
+  range: z.object({ since: isoTime, until: isoTime }).nullable(),
+  features: z.array(
+    z.object({
+      type: z.literal("Feature"),
+      id: z.string(),
+      geometry: z.object({
+        type: z.literal("Polygon"),
+        coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))),
+      }),
+      properties: z.object({
+        cell: z.string(),
+        resolution: z.number().int(),
+        observations: z.number().int(),
+        networks: z.number().int(),
+      }),
+    }),
+  ),
+});
+
+/** GET /v1/stats/daily: since/until (UTC days; default the 30 days ending today, at most 366). */
+export const dailyStatsQuerySchema = queryOf(DAILY_STATS_QUERY_PARAMS);
+
+export const dailyStatsResponseSchema = z.object({
+  since: isoTime,
+  until: isoTime,
+  days: z.array(
+    z.object({
+      day: z.iso.date(),
+      observations: z.number().int(),
+      newTransmitters: z.number().int(),
+      activeDevices: z.number().int(),
+    }),
+  ),
+});

@@ -5,6 +5,10 @@ import {
   alertPageResponseSchema,
   alertQuerySchema,
   alertSchema,
+  dailyStatsQuerySchema,
+  dailyStatsResponseSchema,
+  heatmapQuerySchema,
+  heatmapResponseSchema,
   macParamSchema,
   networkDetailQuerySchema,
   networkDetailResponseSchema,
@@ -77,6 +81,7 @@ export const PARAM_DESCRIPTIONS: Record<string, string> = {
   type: "alert types, comma-separated (encryption_downgrade, ssid_change, channel_change, evil_twin, watchlist_hit, ...)",
   acknowledged: "true: only acknowledged alerts; false: only open ones",
   status: "pending | delivered | failed",
+  resolution: "geohash precision 5, 6 or 7 (default: the finest with at most 10,000 cells over the bbox)",
 };
 
 const json = (schema: z.ZodType, description: string, status = 200) => ({
@@ -167,6 +172,26 @@ export const ROUTE_DOCS: RouteDoc[] = [
     caller: "analyst",
     query: observationQuerySchema,
     response: json(observationPageResponseSchema, "one page"),
+    errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/heatmap",
+    tag: "analyst",
+    summary: "Geohash cells over a box (GeoJSON), with sightings and distinct transmitters per cell",
+    caller: "analyst",
+    query: heatmapQuerySchema,
+    response: json(heatmapResponseSchema, "a GeoJSON FeatureCollection"),
+    errors: [400, 429],
+  },
+  {
+    method: "get",
+    path: "/v1/stats/daily",
+    tag: "analyst",
+    summary: "Per UTC day: sightings, new transmitters, active devices (empty days as zeros)",
+    caller: "analyst",
+    query: dailyStatsQuerySchema,
+    response: json(dailyStatsResponseSchema, "the days"),
     errors: [400, 429],
   },
   {

@@ -1,0 +1,14 @@
+import { Hono } from "hono";
+import { parseDailyStatsQuery, readDailyStats } from "../../analyst/daily-stats.js";
+import type { AppEnv } from "../../app-env.js";
+import type { AnalystRouteDeps } from "./index.js";
+import { readQuery } from "./query.js";
+import { dailyStatsQuerySchema } from "./schema.js";
+
+/** GET /v1/stats/daily: per UTC day (dailyStatsQuerySchema -> dailyStatsResponseSchema). */
+export function dailyStatsRoute(deps: AnalystRouteDeps) {
+  return new Hono<AppEnv>().get("/v1/stats/daily", deps.guard, async (c) => {
+    const query = parseDailyStatsQuery(readQuery(c, dailyStatsQuerySchema), deps.now());
+    return c.json(await readDailyStats(deps.db, query));
+  });
+}

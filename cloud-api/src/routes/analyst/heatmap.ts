@@ -1,0 +1,15 @@
+import { Hono } from "hono";
+import { readHeatmap } from "../../analyst/heatmap.js";
+import { parseHeatmapQuery } from "../../analyst/heatmap-query.js";
+import type { AppEnv } from "../../app-env.js";
+import type { AnalystRouteDeps } from "./index.js";
+import { readQuery } from "./query.js";
+import { heatmapQuerySchema } from "./schema.js";
+
+/** GET /v1/heatmap: geohash cells of a bbox as GeoJSON (heatmapQuerySchema -> heatmapResponseSchema). */
+export function heatmapRoute(deps: AnalystRouteDeps) {
+  return new Hono<AppEnv>().get("/v1/heatmap", deps.guard, async (c) => {
+    const query = parseHeatmapQuery(readQuery(c, heatmapQuerySchema), deps.now());
+    return c.json(await readHeatmap(deps.db, query));
+  });
+}
