@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
 import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
+import { EXPORT_QUERY_PARAMS } from "../../exports/export-filters.js";
 
 /*
  * Request and response shapes of the analyst routes (analyst key or higher), for the OpenAPI generator.
@@ -18,6 +19,8 @@ export const networkSearchQuerySchema = queryOf(NETWORK_QUERY_PARAMS);
 export const observationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS);
 /** GET /v1/networks/{mac}/observations */
 export const networkObservationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS.filter((p) => p !== "mac"));
+/** GET /v1/export: format, what, placement and the filters of what=networks or what=observations. */
+export const exportQuerySchema = queryOf(EXPORT_QUERY_PARAMS);
 export const macParamSchema = z.object({ mac: z.string() });
 
 const isoTime = z.iso.datetime();
