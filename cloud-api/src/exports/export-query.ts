@@ -90,7 +90,8 @@ ${edge("observations", OBSERVATION_COLUMNS.length)}`,
  * a changed one is its first history row after g (what it was at g); one created after g is left out.
  */
 export function networkPageStatement(f: NetworkFilters, g: number): PageStatement {
-  const filter = named(networkFilterSql(f, g).sql, networkFilterSql(f, g).args);
+  const where = networkFilterSql(f, g);
+  const filter = named(where.sql, where.args);
   const asOf = AS_OF_COLUMNS.map((c) => `CASE WHEN h.mac IS NULL THEN c.${c} ELSE h.${c} END AS ${c}`);
   return {
     sql: `SELECT 0 AS edge, * FROM (SELECT * FROM (SELECT c.rowid AS k, c.mac AS mac, ${asOf.join(",\n    ")}
