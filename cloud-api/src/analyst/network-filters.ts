@@ -15,7 +15,8 @@ import {
 
 /*
  * The network filters of GET /v1/networks, parsed into plain values; alerts, watchlists and exports reuse
- * them (networkFilterSql turns them into SQL over any relation with the networks columns).
+ * them (networkFilterSql turns them into SQL over any relation with the networks columns: the search's
+ * as-of rows, the export's as-of walk in exports/export-query.ts).
  */
 
 /** The auth vocabulary: the shared AUTH_MODES, lower-cased (`wpa2`, `wpa2/wpa3`, `wpa3-eap`, ...). */
@@ -58,7 +59,8 @@ export interface NetworkQuery {
   cursor?: string;
 }
 
-export const NETWORK_QUERY_PARAMS = [
+/** The filter parameters of GET /v1/networks (exports of networks take exactly these). */
+export const NETWORK_FILTER_PARAMS = [
   "bbox",
   "since",
   "until",
@@ -74,10 +76,9 @@ export const NETWORK_QUERY_PARAMS = [
   "minRssi",
   "minConfidence",
   "changedSince",
-  "sort",
-  "limit",
-  "cursor",
 ] as const;
+
+export const NETWORK_QUERY_PARAMS = [...NETWORK_FILTER_PARAMS, "sort", "limit", "cursor"] as const;
 
 const defined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -88,9 +89,22 @@ export function parseNetworkQuery(params: RawParams): NetworkQuery {
   if (!(NETWORK_SORTS as readonly string[]).includes(sort)) {
     throw invalid("sort", `expected one of ${NETWORK_SORTS.join(", ")}`);
   }
+  return defined({
+    filters: parseNetworkFilters(params),
+    sort: sort as NetworkSort,
+    limit: parseLimit(params.limit),
+    cursor: params.cursor,
+  });
+}
+
+/**
+ * The NETWORK_FILTER_PARAMS in `params` as values (the caller has refused unknown names); every bad value
+ * is a 400 naming its parameter.
+ */
+export function parseNetworkFilters(params: RawParams): NetworkFilters {
   const q = parseText("q", params.q);
   if (q !== undefined && q.length < 2) throw invalid("q", "a substring search needs at least 2 characters");
-  const filters: NetworkFilters = defined({
+  return defined({
     bbox: parseBbox(params.bbox),
     ...parseTimeRange(params),
     ssid: parseText("ssid", params.ssid, 32),
@@ -105,12 +119,6 @@ export function parseNetworkQuery(params: RawParams): NetworkQuery {
     minRssi: parseInteger("minRssi", params.minRssi, { min: -150, max: 0 }),
     minConfidence: parseInteger("minConfidence", params.minConfidence, { min: 0, max: 7 }),
     changedSince: parseTime("changedSince", params.changedSince),
-  });
-  return defined({
-    filters,
-    sort: sort as NetworkSort,
-    limit: parseLimit(params.limit),
-    cursor: params.cursor,
   });
 }
 

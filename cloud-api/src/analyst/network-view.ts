@@ -2,9 +2,31 @@ import type { Row } from "@libsql/client";
 import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 
 /** The columns every network view reads (networks and network_history share them). */
-export const NETWORK_COLUMNS = `mac, kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized,
-  first_seen, last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon,
-  radius_m, confidence, updated_at, ${nulSafeBytes("ssid")}`;
+export const NETWORK_FIELDS = [
+  "mac",
+  "kind",
+  "ssid",
+  "auth_mode",
+  "channel",
+  "frequency_mhz",
+  "vendor",
+  "randomized",
+  "first_seen",
+  "last_seen",
+  "observation_count",
+  "device_count",
+  "best_rssi_dbm",
+  "best_lat",
+  "best_lon",
+  "lat",
+  "lon",
+  "radius_m",
+  "confidence",
+  "updated_at",
+] as const;
+
+/** NETWORK_FIELDS as a select list, plus the SSID's bytes when it holds a NUL (db/nul-safe-text.ts). */
+export const NETWORK_COLUMNS = `${NETWORK_FIELDS.join(", ")}, ${nulSafeBytes("ssid")}`;
 
 /** One network as the analyst API answers it (search, detail; alerts and exports add to it). */
 export interface NetworkView {

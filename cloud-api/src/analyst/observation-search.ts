@@ -2,7 +2,11 @@ import type { Client, InValue, Row } from "@libsql/client";
 import { z } from "zod";
 import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { iso } from "./network-view.js";
-import type { ObservationFilters, ObservationQuery } from "./observation-filters.js";
+import {
+  type ObservationFilters,
+  type ObservationQuery,
+  observationFilterSql,
+} from "./observation-filters.js";
 import { decodeCursor, encodeCursor, queryDigest } from "./page-cursor.js";
 import { invalid } from "./query-params.js";
 
@@ -71,40 +75,16 @@ export function observationPageSql(
   limit: number,
   budget = OBSERVATION_SCAN_BUDGET,
 ): { hits: { sql: string; args: InValue[] }; edge: { sql: string; args: InValue[] } } {
-  const inner: string[] = [];
-  const innerArgs: InValue[] = [];
-  const add = (to: string[], toArgs: InValue[], sql: string, ...args: InValue[]) => {
-    to.push(sql);
-    toArgs.push(...args);
-  };
-  if (after) add(inner, innerArgs, `(${KEY}) > (?, ?, ?, ?)`, ...after);
-  if (f.mac !== undefined) add(inner, innerArgs, "mac = ?", f.mac);
-  if (f.since !== undefined) add(inner, innerArgs, "seen_at >= ?", f.since);
-  if (f.until !== undefined) add(inner, innerArgs, "seen_at <= ?", f.until);
-  const outer: string[] = [];
-  const outerArgs: InValue[] = [];
-  if (f.device !== undefined) add(outer, outerArgs, "o.device_id = ?", f.device);
-  if (f.kind) add(outer, outerArgs, `o.kind IN (${f.kind.map(() => "?").join(", ")})`, ...f.kind);
-  if (f.bbox) {
-    const b = f.bbox;
-    add(
-      outer,
-      outerArgs,
-      "o.lon BETWEEN ? AND ? AND o.lat BETWEEN ? AND ?",
-      b.minLon,
-      b.maxLon,
-      b.minLat,
-      b.maxLat,
-    );
-  }
-  const keys = `WITH keys AS (SELECT ${KEY} FROM observations WHERE ${inner.length === 0 ? "true" : inner.join(" AND ")}
-  ORDER BY ${KEY} LIMIT ?)`;
+  const { keyed, rest } = observationFilterSql(f);
+  const inner = after ? `(${KEY}) > (?, ?, ?, ?) AND ${keyed.sql}` : keyed.sql;
+  const innerArgs: InValue[] = after ? [...after, ...keyed.args] : keyed.args;
+  const keys = `WITH keys AS (SELECT ${KEY} FROM observations o WHERE ${inner} ORDER BY ${KEY} LIMIT ?)`;
   const keyArgs = [...innerArgs, budget];
   return {
     hits: {
       sql: `${keys} SELECT o.*, ${nulSafeBytes("o.ssid")} FROM keys k CROSS JOIN observations o ON o.device_id = k.device_id AND o.run_id = k.run_id
-  AND o.seq = k.seq WHERE ${outer.length === 0 ? "true" : outer.join(" AND ")} ORDER BY k.seen_at, k.device_id, k.run_id, k.seq LIMIT ?`,
-      args: [...keyArgs, ...outerArgs, limit + 1],
+  AND o.seq = k.seq WHERE ${rest.sql} ORDER BY k.seen_at, k.device_id, k.run_id, k.seq LIMIT ?`,
+      args: [...keyArgs, ...rest.args, limit + 1],
     },
     edge: {
       sql: `${keys} SELECT (SELECT count(*) FROM keys) AS n, ${KEY} FROM keys

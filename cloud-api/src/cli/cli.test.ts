@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSecret } from "../auth/secret.js";
+import { EXPORT_QUERY_PARAMS } from "../exports/export-filters.js";
+import { kebab } from "./export.js";
 
 // The built CLI, as operators run it (`npm run build` first; the root `npm test` builds before testing).
 const MAIN = resolve(import.meta.dirname, "../../dist/cli/main.js");
@@ -75,5 +77,21 @@ describe("piwardrive-cloud", () => {
     const missing = cli("devices", "revoke", "dev-nope");
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no device dev-nope/);
+  });
+
+  it("export takes every GET /v1/export parameter as a --kebab-case flag, and refuses a bad one naming it", () => {
+    const help = spawnSync(process.execPath, [MAIN, "export", "--help"], {
+      encoding: "utf8",
+      env: {},
+    }).stdout;
+    for (const name of EXPORT_QUERY_PARAMS) expect(help, name).toContain(`--${kebab(name)} <`);
+    expect(help).toContain("--ssid-prefix <");
+    expect(help).toContain("--min-confidence <");
+    const bad = cli("export", "--format", "csv", "--what", "networks", "--min-confidence", "9");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('parameter "minConfidence": must be between 0 and 7');
+    const other = cli("export", "--format", "csv", "--ssid-prefix", "x");
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('parameter "ssidPrefix": unknown parameter');
   });
 });

@@ -43,7 +43,7 @@ describe("exportStream", () => {
       db: probe.db,
       what: "observations",
       format: "csv",
-      selection: EVERYTHING,
+      filters: EVERYTHING,
       options: { placement: "estimate" },
       pageRows: 10,
     });
@@ -69,7 +69,7 @@ describe("exportStream", () => {
       db: probe.db,
       what: "networks",
       format: "geojson",
-      selection: EVERYTHING,
+      filters: EVERYTHING,
       options: { placement: "estimate" },
       pageRows: 5,
     });

@@ -1,16 +1,14 @@
 import type { Client } from "@libsql/client";
 import { type ExportFormat, networkWriter, observationWriter, type WriterOptions } from "./export-formats.js";
 import { type ExportSelection, exportPages } from "./export-query.js";
-import type { ExportWhat } from "./export-rows.js";
 
-export interface ExportRequest {
+export type ExportRequest = {
   db: Client;
-  what: ExportWhat;
   format: ExportFormat;
-  selection: ExportSelection;
   options: WriterOptions;
   pageRows?: number;
-}
+  scanRows?: number;
+} & ExportSelection;
 
 export interface ExportStream {
   contentType: string;
@@ -26,7 +24,7 @@ export function exportStream(request: ExportRequest): ExportStream {
       ? observationWriter(request.format)
       : networkWriter(request.format, request.options);
   const row = writer.row as (r: unknown, first: boolean) => string;
-  const pages = exportPages(request.db, request.what, request.selection, request.pageRows);
+  const pages = exportPages(request.db, request, request.pageRows, request.scanRows);
   const encoder = new TextEncoder();
   let first = true;
   let started = false;

@@ -104,4 +104,41 @@ describe("a WiGLE CSV export read back by the edge importer", () => {
     );
     await expect(bad).rejects.toMatchObject({ stderr: expect.stringMatching(/bbox/) });
   });
+
+  it("piwardrive-cloud export with the search filters as flags writes what the API writes", async () => {
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const get = async (query: string) => {
+      const res = await fetch(`${cloud.url}/v1/export?${query}`, {
+        headers: { authorization: `Bearer ${cloud.analystKey}` },
+      });
+      expect(res.status, query).toBe(200);
+      // bytes as sent (res.text() would drop the CSV's BOM)
+      return Buffer.from(await res.arrayBuffer()).toString("utf8");
+    };
+    for (const [base, filters] of [
+      ["format=csv&what=networks", "kind=wifi&band=2.4&minRssi=-85&until=2026-08-09T00:00:00Z"],
+      ["format=geojson&what=networks", "ssidPrefix=Te&minConfidence=0&auth=wpa2,wpa2/wpa3"],
+      ["format=wigle&what=observations", "kind=ble&since=2026-08-08T00:00:00Z&bbox=151,-34,152,-33"],
+    ] as const) {
+      const api = await get(`${base}&${filters}`);
+      const everything = await get(base);
+      // The filter keeps some rows and drops others.
+      expect(api.split("\n").length, filters).toBeGreaterThan(4);
+      expect(api.length, filters).toBeLessThan(everything.length);
+      const flags = `${base}&${filters}`.split("&").flatMap((pair) => {
+        const [name = "", value = ""] = pair.split("=");
+        return [`--${kebab(name)}`, value];
+      });
+      const cli = await run(
+        "npx",
+        ["--no-install", "piwardrive-cloud", "export", ...flags, "--db", cloud.dbPath],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, CI: "true" },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      expect(cli.stdout, filters).toBe(api);
+    }
+  });
 });

@@ -4,19 +4,20 @@ import { requireRole } from "../../auth/api-key.js";
 import { parseExportQuery } from "../../exports/export-filters.js";
 import { exportFileName } from "../../exports/export-formats.js";
 import { exportStream } from "../../exports/export-stream.js";
+import { readQuery } from "./query.js";
+import { exportQuerySchema } from "./schema.js";
 
 /**
  * GET /v1/export?format=wigle|csv|geojson|kml&what=observations|networks&<filters> (analyst or higher):
- * the file streamed page by page (constant memory; a slow client slows the reads), gzip when accepted.
+ * the filters of GET /v1/networks or GET /v1/observations (exports/export-filters.ts); the file streamed
+ * page by page (constant memory; a slow client slows the reads), gzip when accepted.
  */
 export function exportRoute(deps: AppDeps) {
   return new Hono<AppEnv>().get("/v1/export", requireRole(deps.db, "analyst"), (c) => {
-    const query = parseExportQuery(c.req.query());
+    const query = parseExportQuery(readQuery(c, exportQuerySchema));
     const file = exportStream({
       db: deps.db,
-      what: query.what,
-      format: query.format,
-      selection: query.selection,
+      ...query,
       options: { placement: query.placement },
     });
     const headers: Record<string, string> = {

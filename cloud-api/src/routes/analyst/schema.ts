@@ -4,6 +4,7 @@ import { DAILY_STATS_QUERY_PARAMS } from "../../analyst/daily-stats.js";
 import { HEATMAP_QUERY_PARAMS } from "../../analyst/heatmap-query.js";
 import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
 import { OBSERVATION_QUERY_PARAMS } from "../../analyst/observation-filters.js";
+import { EXPORT_QUERY_PARAMS } from "../../exports/export-filters.js";
 
 /*
  * Request and response shapes of the analyst routes (analyst key or higher), for the OpenAPI generator.
@@ -23,6 +24,8 @@ export const observationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS);
 export const networkObservationQuerySchema = queryOf(OBSERVATION_QUERY_PARAMS.filter((p) => p !== "mac"));
 /** GET /v1/alerts: type, mac, ssid, bbox, since/until (raised), acknowledged=true|false, limit, cursor. */
 export const alertQuerySchema = queryOf(ALERT_QUERY_PARAMS);
+/** GET /v1/export: format, what, placement and the filters of what=networks or what=observations. */
+export const exportQuerySchema = queryOf(EXPORT_QUERY_PARAMS);
 export const macParamSchema = z.object({ mac: z.string() });
 
 const isoTime = z.iso.datetime();

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { EXPORT_QUERY_PARAMS } from "../../exports/export-filters.js";
 import { loadTestRequestSchema } from "../../loadtest/api-loadtests.js";
 import {
   alertPageResponseSchema,
@@ -7,6 +6,7 @@ import {
   alertSchema,
   dailyStatsQuerySchema,
   dailyStatsResponseSchema,
+  exportQuerySchema,
   heatmapQuerySchema,
   heatmapResponseSchema,
   macParamSchema,
@@ -57,7 +57,7 @@ export interface RouteDoc {
 export const PARAM_DESCRIPTIONS: Record<string, string> = {
   bbox: "minLon,minLat,maxLon,maxLat (WGS 84 degrees)",
   since: "from this time on (ISO 8601 or epoch ms)",
-  until: "before this time (ISO 8601 or epoch ms)",
+  until: "up to this time (ISO 8601 or epoch ms)",
   changedSince: "only networks changed by merges after this time (ISO 8601 or epoch ms): for mirrors",
   ssid: "exact SSID",
   ssidPrefix: "SSID starts with this",
@@ -295,9 +295,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: "get",
     path: "/v1/export",
     tag: "analyst",
-    summary: "Stream a WiGLE CSV, spreadsheet CSV, GeoJSON or KML file (gzip when accepted)",
+    summary:
+      "Stream a WiGLE CSV, spreadsheet CSV, GeoJSON or KML file (gzip when accepted); what=networks takes the filters of /v1/networks, what=observations those of /v1/observations",
     caller: "analyst",
-    query: queryOf(EXPORT_QUERY_PARAMS),
+    query: exportQuerySchema,
     response: { status: 200, contentType: "application/octet-stream", description: "the file, streamed" },
     errors: [400],
   },
