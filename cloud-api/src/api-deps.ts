@@ -1,4 +1,3 @@
-import type { Queue } from "bullmq";
 import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
 import type { CloudConfig } from "./env.js";
@@ -14,6 +13,7 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
+  Partial<Pick<CloudConfig, "fleet">> &
   /** Metrics are on unless this says false. */
   Partial<Pick<CloudConfig, "metrics">>;
 
@@ -36,7 +36,7 @@ export async function openApiDeps(
   const boardRedis = createProducerRedis(config.redisUrl, { logger, name: "board", timeoutMs: 5000 });
   const location = { prefix: config.queuePrefix };
   const mergeProducer = new MergeProducer(redis, location);
-  const boardQueue: Queue = createMergeQueue(boardRedis, location);
+  const boardQueue = createMergeQueue(boardRedis, location);
   boardQueue.on("error", () => {});
   const loadtestQueue = createLoadTestQueue(boardRedis, location);
   loadtestQueue.on("error", () => {});
@@ -52,6 +52,8 @@ export async function openApiDeps(
     wireLimits: config.wireLimits,
     logger,
     boardQueues: [boardQueue],
+    mergeQueue: boardQueue,
+    ...(config.fleet === undefined ? {} : { fleet: config.fleet }),
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
     ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
   };

@@ -1,5 +1,6 @@
 import { DEFAULT_WIRE_LIMITS, type WireLimits } from "@piwardrive/shared-schema/wire";
 import { z } from "zod";
+import { DEFAULT_FLEET_THRESHOLDS, type FleetThresholds } from "./fleet/fleet-thresholds.js";
 
 /*
  * The only place that reads process.env. Every process (serve, worker, CLI) parses it once here; command
@@ -35,6 +36,18 @@ const envSchema = z.object({
   PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
   /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
   PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),
+  /** Days of device_health and device_tracks kept (the {fleet} job deletes older rows). */
+  PIWARDRIVE_DEVICE_HEALTH_DAYS: int(1, 3650).default(
+    DEFAULT_FLEET_THRESHOLDS.healthRetentionMs / 86_400_000,
+  ),
+  /** A device not heard from for this long is stale (GET /v1/devices, device_stale alerts). */
+  PIWARDRIVE_DEVICE_STALE_MINUTES: int(1).default(DEFAULT_FLEET_THRESHOLDS.staleAfterMs / 60_000),
+  /** SoC temperature (°C) from which a device raises device_hot. */
+  PIWARDRIVE_DEVICE_HOT_C: z.coerce.number().min(0).max(200).default(DEFAULT_FLEET_THRESHOLDS.hotC),
+  /** Free disk (MB) below which a device raises device_low_disk. */
+  PIWARDRIVE_DEVICE_LOW_DISK_MB: z.coerce.number().min(0).default(DEFAULT_FLEET_THRESHOLDS.lowDiskMb),
+  /** How often the worker's {fleet} job checks the fleet for alerts and applies the retention. */
+  PIWARDRIVE_FLEET_CHECK_EVERY_MS: int(1000).default(DEFAULT_FLEET_THRESHOLDS.checkEveryMs),
 });
 
 export interface CloudConfig {
@@ -52,6 +65,7 @@ export interface CloudConfig {
   alertWebhookUrl: string | undefined;
   metrics: boolean;
   metricsPort: number | undefined;
+  fleet: FleetThresholds;
 }
 
 export class ConfigError extends Error {
@@ -84,5 +98,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertWebhookUrl: e.PIWARDRIVE_ALERT_WEBHOOK_URL,
     metrics: e.PIWARDRIVE_METRICS === "on",
     metricsPort: e.PIWARDRIVE_METRICS_PORT,
+    fleet: {
+      healthRetentionMs: e.PIWARDRIVE_DEVICE_HEALTH_DAYS * 86_400_000,
+      staleAfterMs: e.PIWARDRIVE_DEVICE_STALE_MINUTES * 60_000,
+      hotC: e.PIWARDRIVE_DEVICE_HOT_C,
+      lowDiskMb: e.PIWARDRIVE_DEVICE_LOW_DISK_MB,
+      checkEveryMs: e.PIWARDRIVE_FLEET_CHECK_EVERY_MS,
+    },
   };
 }

@@ -17,7 +17,7 @@ interface WorkerFlags {
 
 export function workerCommand(): Command {
   return withRedisOptions(withDbOption(new Command("worker")))
-    .description("run merge workers and the landed-batch reconciler")
+    .description("run merge workers, the landed-batch reconciler and the scheduled jobs (reports, fleet)")
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
     .option(
@@ -55,6 +55,7 @@ export function workerCommand(): Command {
         concurrency: flags.concurrency ?? config.mergeConcurrency,
         reconcileEveryMs: config.reconcileEveryMs,
         wireLimits: config.wireLimits,
+        healthRetentionMs: config.fleet.healthRetentionMs,
         logger,
         ...(metrics === undefined ? {} : { metrics }),
       });
@@ -80,6 +81,14 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
+      const { startFleetJob } = await import("../fleet/fleet-job.js");
+      const fleet = await startFleetJob({
+        db,
+        connection,
+        location: { prefix: config.queuePrefix },
+        thresholds: config.fleet,
+        logger,
+      });
       logger.info("merge worker started", {
         concurrency: merge.worker.opts.concurrency,
         db: config.db,
@@ -87,6 +96,7 @@ export function workerCommand(): Command {
       });
       onShutdown(logger, async () => {
         sampler.stop();
+        await fleet.close();
         await reports.close();
         await loadtests.close();
         await metricsServer?.close();

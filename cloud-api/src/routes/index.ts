@@ -6,6 +6,8 @@ import { analystRoutes } from "./analyst/index.js";
 import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
+import { deviceDetailRoute } from "./ops/device-detail.js";
+import { devicesRoute } from "./ops/devices.js";
 import { metricsRoute } from "./ops/metrics.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
@@ -20,7 +22,9 @@ export function createRoutes(deps: AppDeps) {
     .route("/", statsRoute(deps))
     .route("/", exportRoute(deps))
     .route("/", reportsRoute(deps))
-    .route("/", analystRoutes(deps));
+    .route("/", analystRoutes(deps))
+    .route("/", devicesRoute(deps))
+    .route("/", deviceDetailRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {

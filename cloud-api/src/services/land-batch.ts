@@ -21,12 +21,29 @@ export interface LandBatchInput {
   payload: Uint8Array;
   contentEncoding: string;
   receivedAt: number;
+  /** What the agent said about itself in the request headers (older agents send neither). */
+  report?: AgentReport;
 }
+
+export interface AgentReport {
+  agentVersion: string | null;
+  /** Sightings still in the agent's outbox after this batch. */
+  backlog: number | null;
+}
+
+// The newest request wins; a request without a value keeps the one before.
+const newest = (column: string) =>
+  `${column} = CASE WHEN excluded.reported_at >= coalesce(device_status.reported_at, 0)
+    THEN coalesce(excluded.${column}, device_status.${column}) ELSE device_status.${column} END`;
+const UPSERT_REPORT = `INSERT INTO device_status (device_id, agent_version, backlog, reported_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (device_id) DO UPDATE SET ${newest("agent_version")}, ${newest("backlog")},
+  reported_at = max(coalesce(device_status.reported_at, 0), excluded.reported_at)`;
 
 /**
  * Makes a decoded batch durable in `landed_batches` before the API acknowledges it. One write transaction:
- * the insert (ON CONFLICT DO NOTHING on (device, run, batch_seq), so a resend changes nothing) and the
- * device's last_seen_at. `rowsAffected` tells a first landing from a duplicate.
+ * the insert (ON CONFLICT DO NOTHING on (device, run, batch_seq), so a resend changes nothing), the
+ * device's last_seen_at and what the agent reported (version, backlog). `rowsAffected` tells a first
+ * landing from a duplicate.
  */
 export async function landBatch(db: Client, input: LandBatchInput): Promise<LandOutcome> {
   const { batch } = input;
@@ -52,6 +69,14 @@ export async function landBatch(db: Client, input: LandBatchInput): Promise<Land
         sql: "UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?",
         args: [input.receivedAt, batch.deviceId],
       },
+      ...(input.report === undefined || (input.report.agentVersion === null && input.report.backlog === null)
+        ? []
+        : [
+            {
+              sql: UPSERT_REPORT,
+              args: [batch.deviceId, input.report.agentVersion, input.report.backlog, input.receivedAt],
+            },
+          ]),
     ],
     "write",
   );

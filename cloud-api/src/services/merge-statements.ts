@@ -4,6 +4,7 @@ import { groupTransmitters, type WireObservation } from "@piwardrive/shared-sche
 import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { alertStatements } from "../alerts/merge-alerts.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
+import { type DeviceBatchInput, deviceStatusStatements, NO_DEVICE_BATCH } from "./merge-device-status.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
 import {
   DEVICE_FIRST_GENERATION,
@@ -153,6 +154,7 @@ export function mergePlan(
   rows: readonly WireObservation[],
   now: number,
   alertRules: AlertRules = DEFAULT_ALERT_RULES,
+  device: DeviceBatchInput = NO_DEVICE_BATCH,
 ): MergePlan {
   const { distinct, ids } = groupTransmitters(rows);
   const tx = distinct.map((o) => [
@@ -198,6 +200,8 @@ export function mergePlan(
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     COUNT_DEVICES,
     ...networkEstimatesAfter(now),
+    // Fleet health: the batch's health samples and track, the device's status and sightings count.
+    ...deviceStatusStatements(key, device, now),
   ];
   const statements = [
     ...staging,

@@ -18,6 +18,8 @@ export interface MergeWorkerOptions {
   concurrency?: number;
   reconcileEveryMs?: number;
   wireLimits?: WireLimits;
+  /** device_health / device_tracks retention: older samples in a batch are not stored. */
+  healthRetentionMs?: number;
   logger: Logger;
   /** Merge timings, lag and reconciler counts go here; undefined records nothing. */
   metrics?: PipelineMetrics;
@@ -34,7 +36,9 @@ export interface MergeWorker {
 }
 
 /** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
-export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics">) {
+export function mergeProcessor(
+  options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics" | "healthRetentionMs">,
+) {
   return async (job: Pick<Job<BatchKey>, "data">): Promise<MergeOutcome> => {
     const key = batchKeySchema.safeParse(job.data);
     if (!key.success) throw new UnrecoverableError(`malformed job data: ${key.error.message}`);
@@ -45,6 +49,7 @@ export function mergeProcessor(options: Pick<MergeWorkerOptions, "db" | "wireLim
         key: key.data,
         ...(options.wireLimits === undefined ? {} : { limits: options.wireLimits }),
         ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.healthRetentionMs === undefined ? {} : { healthRetentionMs: options.healthRetentionMs }),
       });
       if (options.metrics !== undefined) observeMerge(options.metrics, outcome, performance.now() - started);
       return outcome;

@@ -1,4 +1,5 @@
 export * from "./alerts.js";
+export * from "./device-health.js";
 export * from "./devices.js";
 export * from "./landed-batches.js";
 export * from "./load-tests.js";
