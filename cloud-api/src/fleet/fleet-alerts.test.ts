@@ -34,7 +34,18 @@ async function alerts() {
   const rs = await db.execute(
     "SELECT type, severity, subject_kind, subject_id, dedupe_key, raised_at, cleared_at, evidence, device_id, lat FROM alerts ORDER BY id",
   );
-  return rs.rows.map((r) => ({ ...r, evidence: JSON.parse(String(r.evidence)) }));
+  return rs.rows.map((r) => ({
+    type: String(r.type),
+    severity: String(r.severity),
+    subject_kind: String(r.subject_kind),
+    subject_id: String(r.subject_id),
+    dedupe_key: String(r.dedupe_key),
+    raised_at: Number(r.raised_at),
+    cleared_at: r.cleared_at === null ? null : Number(r.cleared_at),
+    evidence: JSON.parse(String(r.evidence)) as unknown,
+    device_id: r.device_id,
+    lat: r.lat,
+  }));
 }
 
 describe("fleet alerts in the shared alert store", () => {

@@ -9,6 +9,8 @@ import { loadtestsRoute } from "./loadtests.js";
 import { deviceDetailRoute } from "./ops/device-detail.js";
 import { devicesRoute } from "./ops/devices.js";
 import { metricsRoute } from "./ops/metrics.js";
+import { pipelineRoute } from "./ops/pipeline.js";
+import { retryBatchRoute } from "./ops/retry-batch.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
 import { statsRoute } from "./stats.js";
@@ -24,7 +26,9 @@ export function createRoutes(deps: AppDeps) {
     .route("/", reportsRoute(deps))
     .route("/", analystRoutes(deps))
     .route("/", devicesRoute(deps))
-    .route("/", deviceDetailRoute(deps));
+    .route("/", deviceDetailRoute(deps))
+    .route("/", pipelineRoute(deps))
+    .route("/", retryBatchRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {

@@ -93,6 +93,7 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
     queue,
     everyMs: options.reconcileEveryMs ?? 60_000,
     logger,
+    redis: options.connection,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   return {
