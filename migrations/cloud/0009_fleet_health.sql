@@ -19,6 +19,7 @@ CREATE TABLE `device_status` (
 	`agent_version` text,
 	`backlog` integer,
 	`reported_at` integer,
+	`reported_batch_seq` integer,
 	`health_sampled_at` integer,
 	`rss_mb` real,
 	`available_mem_mb` real,

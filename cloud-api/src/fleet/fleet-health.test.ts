@@ -141,6 +141,27 @@ describe("fleet health: what the merge keeps of each batch", () => {
     });
   });
 
+  it("keeps the report of the device's latest batch, whichever of its batches in flight lands last", async () => {
+    const pi = await createDevice(cloud.db, { name: "pi-order" });
+    const send = async (batchSeq: number, backlog: string, at: number) => {
+      now = at;
+      const batch = makeBatch({ deviceId: pi.id, batchSeq }, manySightings(2, 1 + batchSeq * 2));
+      const res = await postBatch(cloud.app, pi.token, batch, {
+        headers: { "x-piwardrive-backlog": backlog },
+      });
+      expect(res.status).toBe(202);
+    };
+    const backlog = async () => (await rows("SELECT backlog FROM device_status"))[0]?.backlog;
+    await send(2, "0", T0 + 1000); // the small last batch of a drain lands first
+    await send(1, "1000", T0 + 2000); // the big one before it lands after it, and the resend of an old one
+    expect(await backlog()).toBe(0);
+    await send(3, "40", T0 + 3000);
+    expect(await backlog()).toBe(40);
+    // a device whose database was reset counts from 0 again: after an hour its reports count again
+    await send(0, "7", T0 + 3000 + 3_600_001);
+    expect(await backlog()).toBe(7);
+  });
+
   it("a replayed merge, a resent batch and an older batch merged late change nothing they should not", async () => {
     const pi = await createDevice(cloud.db, { name: "pi-c" });
     const newer = {

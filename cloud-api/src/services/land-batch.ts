@@ -31,13 +31,22 @@ export interface AgentReport {
   backlog: number | null;
 }
 
-// The newest request wins; a request without a value keeps the one before.
-const newest = (column: string) =>
-  `${column} = CASE WHEN excluded.reported_at >= coalesce(device_status.reported_at, 0)
-    THEN coalesce(excluded.${column}, device_status.${column}) ELSE device_status.${column} END`;
-const UPSERT_REPORT = `INSERT INTO device_status (device_id, agent_version, backlog, reported_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (device_id) DO UPDATE SET ${newest("agent_version")}, ${newest("backlog")},
-  reported_at = max(coalesce(device_status.reported_at, 0), excluded.reported_at)`;
+/**
+ * A report stands until a later batch of the device reports: later by batch_seq (the agent's own counter),
+ * not by arrival, since the batches of one drain are in flight together and a bigger one lands last. A report
+ * older than REPORT_ORDER_MS loses to any newer one, so a device whose database was reset (its counter
+ * restarted) is not ignored for ever. A request without a value keeps the one before.
+ */
+export const REPORT_ORDER_MS = 3_600_000;
+const later = `(excluded.reported_batch_seq >= coalesce(device_status.reported_batch_seq, -1)
+    OR excluded.reported_at - coalesce(device_status.reported_at, 0) > ${REPORT_ORDER_MS})`;
+const laterOrKept = (column: string) =>
+  `${column} = CASE WHEN ${later} THEN coalesce(excluded.${column}, device_status.${column}) ELSE device_status.${column} END`;
+const UPSERT_REPORT = `INSERT INTO device_status (device_id, agent_version, backlog, reported_at, reported_batch_seq)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (device_id) DO UPDATE SET ${laterOrKept("agent_version")}, ${laterOrKept("backlog")},
+  reported_batch_seq = CASE WHEN ${later} THEN excluded.reported_batch_seq ELSE device_status.reported_batch_seq END,
+  reported_at = CASE WHEN ${later} THEN excluded.reported_at ELSE device_status.reported_at END`;
 
 /**
  * Makes a decoded batch durable in `landed_batches` before the API acknowledges it. One write transaction:
@@ -74,7 +83,13 @@ export async function landBatch(db: Client, input: LandBatchInput): Promise<Land
         : [
             {
               sql: UPSERT_REPORT,
-              args: [batch.deviceId, input.report.agentVersion, input.report.backlog, input.receivedAt],
+              args: [
+                batch.deviceId,
+                input.report.agentVersion,
+                input.report.backlog,
+                input.receivedAt,
+                batch.batchSeq,
+              ],
             },
           ]),
     ],

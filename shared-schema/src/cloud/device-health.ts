@@ -45,8 +45,9 @@ export const deviceTracks = sqliteTable(
 );
 
 /**
- * The latest of everything per device. `reported_*` come from the request headers of its newest upload
- * (X-PiWardrive-Agent-Version, X-PiWardrive-Backlog; absent from older agents: the previous value stays);
+ * The latest of everything per device. `agent_version` and `backlog` come from the request headers of its
+ * latest batch (X-PiWardrive-Agent-Version, X-PiWardrive-Backlog; absent from older agents: the previous
+ * value stays), latest by batch_seq, not by arrival;
  * the rest from its merged batches: sightings inserted (exactly, from the merge's staged rows), the newest
  * batch, health sample and fix.
  */
@@ -58,6 +59,8 @@ export const deviceStatus = sqliteTable("device_status", {
   agentVersion: text("agent_version"),
   backlog: integer("backlog"),
   reportedAt: integer("reported_at"),
+  /** The batch_seq of the upload that reported them: uploads in flight together land in any order. */
+  reportedBatchSeq: integer("reported_batch_seq"),
   healthSampledAt: integer("health_sampled_at"),
   rssMb: real("rss_mb"),
   availableMemMb: real("available_mem_mb"),
