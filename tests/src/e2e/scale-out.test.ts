@@ -11,8 +11,8 @@ import { RoundRobinProxy } from "./harness/round-robin-proxy.js";
 import { syntheticWigleCsv } from "./harness/synthetic-wigle.js";
 
 const DEVICES = 4;
-/** 24,000 rows: five batches per device (the outbox cuts at 5,000), twenty in all. */
-const ROWS = 24_000;
+/** 15,000 rows: three batches per device (the outbox cuts at 5,000). */
+const ROWS = 15_000;
 /** ... and two more per device from a second drive of 6,000. */
 const BATCHES = DEVICES * (Math.ceil(ROWS / 5000) + 2);
 const SAMPLES = 40;
