@@ -103,6 +103,16 @@ describe("fleet alerts in the shared alert store", () => {
       `device_hot:${pi.id}:1`,
       `device_hot:${pi.id}:2`,
     ]);
+    // old alerts deleted (retention, by hand): the next episode still gets a key of its own
+    await db.execute("DELETE FROM alerts WHERE dedupe_key LIKE '%:1'");
+    await report(pi.id, { socTempC: 50 });
+    await checkFleetAlerts(db, thresholds, T0 + 5 * MIN);
+    await report(pi.id, { socTempC: 90 });
+    expect((await checkFleetAlerts(db, thresholds, T0 + 6 * MIN)).raised.device_hot).toBe(1);
+    expect((await alerts()).filter((a) => a.type === "device_hot").map((a) => a.dedupe_key)).toEqual([
+      `device_hot:${pi.id}:2`,
+      `device_hot:${pi.id}:3`,
+    ]);
   });
 
   it("never alerts about a revoked device, and queues a webhook delivery for each alert raised", async () => {

@@ -5,7 +5,8 @@ import { type FleetThresholds, HOT_CLEAR_MARGIN_C, LOW_DISK_CLEAR_FACTOR } from 
  * Fleet alerts, in the one alert store (`alerts`, subject_kind 'device', subject_id the device id). Each
  * condition is an episode: it opens an alert when it starts, and the alert is cleared (cleared_at) when the
  * condition ends; while one is open nothing new is raised for that device and type. The dedupe key names the
- * episode, `device_hot:<device>:<n>` for the device's n-th episode of that type, so two checks racing (two
+ * episode, `device_hot:<device>:<n>` for the device's n-th episode of that type (one more than the highest so
+ * far, so deleting old alerts never makes a new episode collide with a kept one), so two checks racing (two
  * workers, a re-run job) compute the same key and the unique index keeps one. Hot and low disk clear with
  * hysteresis, so a reading hovering at the threshold does not flap. No batch raised them: device_id, run_id
  * and batch_seq stay null.
@@ -58,8 +59,8 @@ const openAlert = (type: string, device: string) =>
 const raiseSql = (r: FleetRule) => `INSERT INTO alerts (type, severity, subject_kind, subject_id, lat, lon,
   raised_at, dedupe_key, evidence)
 SELECT '${r.type}', '${r.severity}', 'device', d.id, s.last_lat, s.last_lon, :now,
-  '${r.type}:' || d.id || ':' || (1 + (SELECT count(*) FROM alerts p
-    WHERE p.subject_kind = 'device' AND p.subject_id = d.id AND p.type = '${r.type}')),
+  '${r.type}:' || d.id || ':' || (1 + (SELECT coalesce(max(CAST(substr(p.dedupe_key, length('${r.type}:' || d.id || ':') + 1) AS INTEGER)), 0)
+    FROM alerts p WHERE p.subject_kind = 'device' AND p.subject_id = d.id AND p.type = '${r.type}')),
   ${r.evidence}
 FROM ${DEVICES}
 WHERE ${r.holds} AND NOT EXISTS (${openAlert(r.type, "d.id")})
