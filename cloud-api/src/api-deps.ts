@@ -15,6 +15,7 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
+  Partial<Pick<CloudConfig, "fleet">> &
   /** Metrics are on unless this says false; no webhook allow-list: public targets only. */
   Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs">>;
 
@@ -37,7 +38,7 @@ export async function openApiDeps(
   const boardRedis = createProducerRedis(config.redisUrl, { logger, name: "board", timeoutMs: 5000 });
   const location = { prefix: config.queuePrefix };
   const mergeProducer = new MergeProducer(redis, location);
-  const boardQueue: Queue = createMergeQueue(boardRedis, location);
+  const boardQueue = createMergeQueue(boardRedis, location);
   boardQueue.on("error", () => {});
   const loadtestQueue = createLoadTestQueue(boardRedis, location);
   loadtestQueue.on("error", () => {});
@@ -54,6 +55,8 @@ export async function openApiDeps(
     webhookAllow: parseAllowList(config.webhookAllowCidrs),
     logger,
     boardQueues: [boardQueue],
+    mergeQueue: boardQueue,
+    ...(config.fleet === undefined ? {} : { fleet: config.fleet }),
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
     ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
   };

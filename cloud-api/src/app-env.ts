@@ -4,11 +4,13 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { FleetThresholds } from "./fleet/fleet-thresholds.js";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import type { ApiMetrics } from "./metrics/api-metrics.js";
 import type { MergeProducer } from "./queues/merge-producer.js";
 import type { ApiKey } from "./services/api-keys.js";
+import type { BatchKey } from "./services/batch-key.js";
 import type { Device } from "./services/devices.js";
 import type { DeviceRateLimiter } from "./throttle/device-rate-limit.js";
 
@@ -23,8 +25,12 @@ export interface AppDeps {
   logger: Logger;
   /** Request and ingest metrics, served at GET /metrics (operator); undefined turns both off. */
   metrics?: ApiMetrics;
-  /** Queues shown in bull-board at /admin/queues (none: the board is not mounted). */
+  /** Queues shown in bull-board at /admin/queues (none: the board is not mounted) and counted by /v1/ops/pipeline. */
   boardQueues?: Queue[];
+  /** A handle on the merge queue for the pipeline view and batch retries (absent: those routes answer 503). */
+  mergeQueue?: Queue<BatchKey>;
+  /** When a device counts as stale (default DEFAULT_FLEET_THRESHOLDS). */
+  fleet?: Pick<FleetThresholds, "staleAfterMs">;
   now?: () => number;
   /** Analyst requests per API key per minute (default DEFAULT_ANALYST_PER_MINUTE). */
   analystPerMinute?: number;

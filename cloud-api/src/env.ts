@@ -7,6 +7,7 @@ import {
   DEFAULT_ALERT_RULES,
 } from "./alerts/alert-rules.js";
 import { parseAllowList } from "./alerts/webhook-target.js";
+import { DEFAULT_FLEET_THRESHOLDS, type FleetThresholds } from "./fleet/fleet-thresholds.js";
 
 /*
  * The only place that reads process.env. Every process (serve, worker, CLI) parses it once here; command
@@ -67,6 +68,18 @@ const envSchema = z.object({
         ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
       }
     }),
+  /** Days of device_health and device_tracks kept (the {fleet} job deletes older rows). */
+  PIWARDRIVE_DEVICE_HEALTH_DAYS: int(1, 3650).default(
+    DEFAULT_FLEET_THRESHOLDS.healthRetentionMs / 86_400_000,
+  ),
+  /** A device not heard from for this long is stale (GET /v1/devices, device_stale alerts). */
+  PIWARDRIVE_DEVICE_STALE_MINUTES: int(1).default(DEFAULT_FLEET_THRESHOLDS.staleAfterMs / 60_000),
+  /** SoC temperature (°C) from which a device raises device_hot. */
+  PIWARDRIVE_DEVICE_HOT_C: z.coerce.number().min(0).max(200).default(DEFAULT_FLEET_THRESHOLDS.hotC),
+  /** Free disk (MB) below which a device raises device_low_disk. */
+  PIWARDRIVE_DEVICE_LOW_DISK_MB: z.coerce.number().min(0).default(DEFAULT_FLEET_THRESHOLDS.lowDiskMb),
+  /** How often the worker's {fleet} job checks the fleet for alerts and applies the retention. */
+  PIWARDRIVE_FLEET_CHECK_EVERY_MS: int(1000).default(DEFAULT_FLEET_THRESHOLDS.checkEveryMs),
 });
 
 const ruleList = (v: string) =>
@@ -94,6 +107,7 @@ export interface CloudConfig {
   alertRules: AlertRules;
   /** The webhook allow-list as given (parse with parseAllowList). */
   webhookAllowCidrs: string;
+  fleet: FleetThresholds;
 }
 
 export class ConfigError extends Error {
@@ -136,5 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       evidenceSightings: e.PIWARDRIVE_ALERT_EVIDENCE_SIGHTINGS,
     },
     webhookAllowCidrs: e.PIWARDRIVE_WEBHOOK_ALLOW_CIDRS,
+    fleet: {
+      healthRetentionMs: e.PIWARDRIVE_DEVICE_HEALTH_DAYS * 86_400_000,
+      staleAfterMs: e.PIWARDRIVE_DEVICE_STALE_MINUTES * 60_000,
+      hotC: e.PIWARDRIVE_DEVICE_HOT_C,
+      lowDiskMb: e.PIWARDRIVE_DEVICE_LOW_DISK_MB,
+      checkEveryMs: e.PIWARDRIVE_FLEET_CHECK_EVERY_MS,
+    },
   };
 }

@@ -54,6 +54,13 @@ describe("piwardrive-cloud", () => {
     expect(JSON.stringify(await query("SELECT * FROM devices"))).not.toContain(String(out.token));
   });
 
+  it("devices list shows a control character in a device name as [U+XXXX], not raw", () => {
+    cli("devices", "add", "evil\u001b[31mred\u202e", "--json");
+    const out = cli("devices", "list").stdout;
+    expect(out).toContain("evil[U+001B][31mred[U+202E]");
+    expect(out).not.toContain("\u001b");
+  });
+
   it("keys add --role --json prints one {id, key} object and refuses an unknown role", async () => {
     const run = cli("keys", "add", "--role", "operator", "--json");
     expect(run.status).toBe(0);
@@ -69,11 +76,13 @@ describe("piwardrive-cloud", () => {
   it("devices list --json and devices revoke", async () => {
     const { id } = onlyJsonObject(cli("devices", "add", "pi-4", "--json").stdout);
     expect(cli("devices", "revoke", String(id)).status).toBe(0);
-    const listed = JSON.parse(cli("devices", "list", "--json").stdout) as {
-      id: string;
-      revokedAt: number | null;
-    }[];
-    expect(listed.find((d) => d.id === id)?.revokedAt).toBeGreaterThan(0);
+    const listed = JSON.parse(cli("devices", "list", "--json").stdout) as { id: string; revoked: boolean }[];
+    expect(listed.find((d) => d.id === id)).toMatchObject({ revoked: true, observations: 0, stale: false });
+    const table = cli("devices", "list").stdout.split("\n");
+    expect(table[0]).toMatch(/^device\s+id\s+state\s+last contact \(UTC\)\s+last batch \(UTC\)\s+sightings/);
+    expect(table.find((line) => line.includes(String(id)))).toMatch(
+      /^pi-4\s+dev-\S+\s+revoked\s+never\s+never\s+0\s+-/,
+    );
     const missing = cli("devices", "revoke", "dev-nope");
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no device dev-nope/);

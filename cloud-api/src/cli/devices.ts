@@ -1,5 +1,7 @@
 import { Command } from "commander";
-import { createDevice, listDevices, revokeDevice } from "../services/devices.js";
+import { deviceTable } from "../fleet/device-table.js";
+import { listDeviceViews } from "../fleet/device-view.js";
+import { createDevice, revokeDevice } from "../services/devices.js";
 import { configFrom, print, withDb, withDbOption } from "./options.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
@@ -18,15 +20,17 @@ export function devicesCommand(): Command {
         );
     });
   withDbOption(devices.command("list"))
-    .description("list registered devices")
-    .option("--json", "print a JSON array")
+    .description(
+      "the fleet: last contact and batch, sightings, backlog, agent, latest health, position, stale " +
+        "(as GET /v1/devices; stale after PIWARDRIVE_DEVICE_STALE_MINUTES)",
+    )
+    .option("--json", "print the devices as GET /v1/devices does (a JSON array)")
     .action(async (flags: { db?: string; json?: boolean }) => {
-      const all = await withDb(configFrom(flags), (db) => listDevices(db));
-      if (flags.json) return print(JSON.stringify(all));
-      for (const d of all) {
-        const state = d.revokedAt === null ? "active" : `revoked ${iso(d.revokedAt)}`;
-        print(`${d.id}\t${d.name}\t${state}\tlast seen ${iso(d.lastSeenAt)}`);
-      }
+      const config = configFrom(flags);
+      const all = await withDb(config, (db) =>
+        listDeviceViews(db, { now: Date.now(), staleAfterMs: config.fleet.staleAfterMs }),
+      );
+      print(flags.json ? JSON.stringify(all) : deviceTable(all));
     });
   withDbOption(devices.command("revoke <id>"))
     .description("revoke a device; its token stops working at once")

@@ -17,7 +17,9 @@ interface WorkerFlags {
 
 export function workerCommand(): Command {
   return withRedisOptions(withDbOption(new Command("worker")))
-    .description("run merge workers, the landed-batch reconciler and webhook deliveries")
+    .description(
+      "run merge workers, the landed-batch reconciler, webhook deliveries and the scheduled jobs (reports, fleet)",
+    )
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
     .option(
@@ -69,6 +71,7 @@ export function workerCommand(): Command {
         concurrency: flags.concurrency ?? config.mergeConcurrency,
         reconcileEveryMs: config.reconcileEveryMs,
         wireLimits: config.wireLimits,
+        healthRetentionMs: config.fleet.healthRetentionMs,
         logger,
         alertRules: config.alertRules,
         webhooks: deliveries,
@@ -97,8 +100,17 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
+      const { startFleetJob } = await import("../fleet/fleet-job.js");
+      const fleet = await startFleetJob({
+        db,
+        connection,
+        location: { prefix: config.queuePrefix },
+        thresholds: config.fleet,
+        logger,
+      });
       onShutdown(logger, async () => {
         sampler.stop();
+        await fleet.close();
         await reports.close();
         await loadtests.close();
         await metricsServer?.close();

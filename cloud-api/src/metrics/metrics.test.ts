@@ -155,10 +155,13 @@ describe("metrics after a real sync over HTTP", () => {
       m.samples.filter((s) => s.name === "http_requests_total").map((s) => s.labels.route),
     );
     // a path a route serves is labelled with its template, any other one as `unmatched`
-    expect([...routes].sort()).toEqual(["/v1/networks/:mac", "unmatched"]);
+    expect([...routes].sort()).toEqual(["/v1/devices/:id", "/v1/networks/:mac", "unmatched"]);
     expect(m.value("http_requests_total", { method: "GET", route: "/v1/networks/:mac", status: "401" })).toBe(
       1,
     );
-    expect(m.value("http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(3);
+    expect(m.value("http_requests_total", { method: "GET", route: "/v1/devices/:id", status: "401" })).toBe(
+      1,
+    );
+    expect(m.value("http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(2);
   });
 });

@@ -8,7 +8,11 @@ import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
 import { openApiRoute } from "./openapi/openapi-route.js";
+import { deviceDetailRoute } from "./ops/device-detail.js";
+import { devicesRoute } from "./ops/devices.js";
 import { metricsRoute } from "./ops/metrics.js";
+import { pipelineRoute } from "./ops/pipeline.js";
+import { retryBatchRoute } from "./ops/retry-batch.js";
 import { webhooksRoute } from "./ops/webhooks.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
@@ -25,7 +29,11 @@ export function createRoutes(deps: AppDeps) {
     .route("/", exportRoute(deps))
     .route("/", reportsRoute(deps))
     .route("/", analystRoutes(deps))
-    .route("/", webhooksRoute({ db: deps.db, webhookAllow: deps.webhookAllow ?? new BlockList() }));
+    .route("/", webhooksRoute({ db: deps.db, webhookAllow: deps.webhookAllow ?? new BlockList() }))
+    .route("/", devicesRoute(deps))
+    .route("/", deviceDetailRoute(deps))
+    .route("/", pipelineRoute(deps))
+    .route("/", retryBatchRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {

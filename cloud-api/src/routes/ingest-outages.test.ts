@@ -63,6 +63,7 @@ describe("POST /v1/ingest when something is down", () => {
     expect(await reconcileLandedBatches({ db: cloud.db, queue: cloud.queue })).toEqual({
       scanned: 1,
       enqueued: 1,
+      actions: { added: 1, retried: 0, replaced: 0 },
     });
     expect(await cloud.queue.getJobCounts("waiting")).toEqual({ waiting: 1 });
   });

@@ -1,4 +1,11 @@
-import { decodeDeltaBatch, WIRE_CONTENT_TYPE } from "@piwardrive/shared-schema/wire";
+import {
+  AGENT_VERSION_HEADER,
+  BACKLOG_HEADER,
+  decodeDeltaBatch,
+  parseAgentVersionHeader,
+  parseBacklogHeader,
+  WIRE_CONTENT_TYPE,
+} from "@piwardrive/shared-schema/wire";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
@@ -7,7 +14,7 @@ import type { AppDeps, AppEnv } from "../app-env.js";
 import { requireDevice } from "../auth/device-token.js";
 import { errorFields } from "../logger.js";
 import type { BatchKey } from "../services/batch-key.js";
-import { landBatch } from "../services/land-batch.js";
+import { type AgentReport, landBatch } from "../services/land-batch.js";
 import type { IngestResponse } from "./schema.js";
 
 const ENCODINGS = new Set(["gzip", "br"]);
@@ -25,8 +32,17 @@ const requireWireHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** The optional X-PiWardrive-Agent-Version and X-PiWardrive-Backlog headers; a malformed one is a 400. */
+function agentReport(header: (name: string) => string | undefined): AgentReport {
+  const version = parseAgentVersionHeader(header(AGENT_VERSION_HEADER));
+  if (!version.ok) throw new ApiError(400, "invalid_header", version.reason);
+  const backlog = parseBacklogHeader(header(BACKLOG_HEADER));
+  if (!backlog.ok) throw new ApiError(400, "invalid_header", backlog.reason);
+  return { agentVersion: version.value, backlog: backlog.value };
+}
+
 /**
- * POST /v1/ingest. Order: who (401/403), how often (429), what (415, 413), then decode (400/413/415), then
+ * POST /v1/ingest. Order: who (401/403), how often (429), what (415, 413, agent headers 400), then decode (400/413/415), then
  * the batch must be the caller's own (403), then land (202 only after the commit; 503 when the database
  * cannot take it), then enqueue the merge job.
  *
@@ -69,6 +85,7 @@ export function ingestRoute(deps: AppDeps) {
       await next();
     }),
     requireWireHeaders,
+
     bodyLimit({
       maxSize: deps.wireLimits.maxCompressedBytes,
       onError: () => {
@@ -77,6 +94,7 @@ export function ingestRoute(deps: AppDeps) {
     }),
     async (c) => {
       const device = c.get("device");
+      const report = agentReport((name) => c.req.header(name));
       const body = new Uint8Array(await c.req.arrayBuffer());
       const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
       const batch = await decodeDeltaBatch(body, encoding, deps.wireLimits);
@@ -88,6 +106,7 @@ export function ingestRoute(deps: AppDeps) {
         payload: body,
         contentEncoding: encoding ?? "gzip",
         receivedAt: now(),
+        report,
       });
       if (outcome.status === "duplicate" && outcome.rangeDiffers) {
         deps.logger.warn("duplicate batch key with a different seq range", {

@@ -8,6 +8,7 @@ import {
 import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { isDataError } from "../db/db-errors.js";
 import { NotFoundError, PoisonBatchError } from "../errors.js";
+import { DEFAULT_FLEET_THRESHOLDS } from "../fleet/fleet-thresholds.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { mergePlan } from "./merge-statements.js";
 
@@ -24,10 +25,15 @@ export interface MergeBatchInput {
   now?: () => number;
   /** The network alert rules' thresholds (default DEFAULT_ALERT_RULES). */
   alertRules?: AlertRules;
+  /** Health samples and track points older than this are not stored (default DEFAULT_HEALTH_RETENTION_MS). */
+  healthRetentionMs?: number;
 }
 
+/** How long device_health and device_tracks keep rows unless configured (PIWARDRIVE_DEVICE_HEALTH_DAYS). */
+export const DEFAULT_HEALTH_RETENTION_MS = DEFAULT_FLEET_THRESHOLDS.healthRetentionMs;
+
 /**
- * Merges one landed batch into observations, networks and network_devices.
+ * Merges one landed batch into observations, networks, network_devices and the device's health tables.
  *
  * Safe to run any number of times, concurrently too: the whole merge is one write transaction
  * (mergePlan) that stages only observations not yet stored, so a second run inserts and counts
@@ -62,7 +68,11 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
 
   let results: Awaited<ReturnType<Client["batch"]>>;
   const mergedAt = now();
-  const plan = mergePlan(key, batch.observations, mergedAt, input.alertRules ?? DEFAULT_ALERT_RULES);
+  const plan = mergePlan(key, batch.observations, mergedAt, input.alertRules ?? DEFAULT_ALERT_RULES, {
+    health: batch.health,
+    gpsTrack: batch.gpsTrack,
+    keepSince: mergedAt - (input.healthRetentionMs ?? DEFAULT_HEALTH_RETENTION_MS),
+  });
   try {
     results = await db.batch(plan.statements, "write");
   } catch (error) {

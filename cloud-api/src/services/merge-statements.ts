@@ -5,6 +5,7 @@ import { type AlertRules, DEFAULT_ALERT_RULES } from "../alerts/alert-rules.js";
 import { alertStatements } from "../alerts/merge-alerts.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "./batch-key.js";
 import { dailyStatsAfter, dailyStatsBefore } from "./merge-daily-stats.js";
+import { type DeviceBatchInput, deviceStatusStatements, NO_DEVICE_BATCH } from "./merge-device-status.js";
 import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
 import { heatmapCellStatements, stageCell } from "./merge-heatmap-cells.js";
 import {
@@ -156,6 +157,7 @@ export function mergePlan(
   rows: readonly WireObservation[],
   now: number,
   alertRules: AlertRules = DEFAULT_ALERT_RULES,
+  device: DeviceBatchInput = NO_DEVICE_BATCH,
 ): MergePlan {
   const { distinct, ids } = groupTransmitters(rows);
   const tx = distinct.map((o) => [
@@ -206,6 +208,8 @@ export function mergePlan(
     ...networkEstimatesAfter(now),
     ...heatmapCellStatements(),
     ...dailyStatsAfter(key.deviceId),
+    // Fleet health: the batch's health samples and track, the device's status and sightings count.
+    ...deviceStatusStatements(key, device, now),
   ];
   const statements = [
     ...staging,

@@ -83,6 +83,7 @@ export async function openTestCloud(
     wireLimits: options.wireLimits ?? DEFAULT_WIRE_LIMITS,
     logger,
     boardQueues: [queue],
+    mergeQueue: queue,
   };
   return {
     db: temp.db,

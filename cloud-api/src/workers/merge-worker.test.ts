@@ -107,11 +107,13 @@ describe("reconciler", () => {
     expect(await reconcileLandedBatches({ db: cloud.db, queue: cloud.queue })).toEqual({
       scanned: 3,
       enqueued: 3,
+      actions: { added: 3, retried: 0, replaced: 0 },
     });
     // a second pass adds nothing: every batch has a live job
     expect(await reconcileLandedBatches({ db: cloud.db, queue: cloud.queue })).toEqual({
       scanned: 3,
       enqueued: 0,
+      actions: { added: 0, retried: 0, replaced: 0 },
     });
     await start();
     for (const batchSeq of [0, 1, 2])
@@ -126,7 +128,11 @@ describe("reconciler", () => {
     await cloud.db.execute("UPDATE landed_batches SET status = 'landed'");
     const job = await cloud.queue.getJob(mergeJobId({ deviceId: device.id, runId: "run-1", batchSeq: 0 }));
     expect(await job?.getState()).toBe("completed");
-    expect(await worker.reconciler.runOnce()).toEqual({ scanned: 1, enqueued: 1 });
+    expect(await worker.reconciler.runOnce()).toEqual({
+      scanned: 1,
+      enqueued: 1,
+      actions: { added: 0, retried: 0, replaced: 1 },
+    });
     expect(await mergedStatus(0)).toMatchObject({ status: "merged" });
   });
 });

@@ -20,6 +20,8 @@ export interface MergeWorkerOptions {
   concurrency?: number;
   reconcileEveryMs?: number;
   wireLimits?: WireLimits;
+  /** device_health / device_tracks retention: older samples in a batch are not stored. */
+  healthRetentionMs?: number;
   logger: Logger;
   /** Merge timings, lag and reconciler counts go here; undefined records nothing. */
   metrics?: PipelineMetrics;
@@ -44,7 +46,10 @@ export interface MergeWorker {
 
 /** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
 export function mergeProcessor(
-  options: Pick<MergeWorkerOptions, "db" | "wireLimits" | "now" | "metrics" | "alertRules" | "webhooks"> & {
+  options: Pick<
+    MergeWorkerOptions,
+    "db" | "wireLimits" | "now" | "metrics" | "alertRules" | "webhooks" | "healthRetentionMs"
+  > & {
     logger?: Logger;
   },
 ) {
@@ -59,6 +64,7 @@ export function mergeProcessor(
         ...(options.wireLimits === undefined ? {} : { limits: options.wireLimits }),
         ...(options.now === undefined ? {} : { now: options.now }),
         ...(options.alertRules === undefined ? {} : { alertRules: options.alertRules }),
+        ...(options.healthRetentionMs === undefined ? {} : { healthRetentionMs: options.healthRetentionMs }),
       });
       if (options.metrics !== undefined) observeMerge(options.metrics, outcome, performance.now() - started);
       if (outcome.status === "merged" && outcome.insertedCount > 0 && options.webhooks !== undefined) {
@@ -118,6 +124,7 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
     queue,
     everyMs: options.reconcileEveryMs ?? 60_000,
     logger,
+    redis: options.connection,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   return {

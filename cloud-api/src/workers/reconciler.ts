@@ -1,23 +1,59 @@
 import type { Client } from "@libsql/client";
 import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import { errorFields, type Logger } from "../logger.js";
 import type { PipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { addMergeJob, mergeJobId } from "../queues/merge-queue.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "../services/batch-key.js";
+import { recordReconcilerPass } from "./reconciler-actions.js";
 
 export interface ReconcileResult {
   /** Landed-but-unmerged batches looked at in this pass. */
   scanned: number;
   /** Jobs added (no job existed) or revived (failed or completed job, batch still unmerged). */
   enqueued: number;
+  /** The same, by what was done. */
+  actions: { added: number; retried: number; replaced: number };
+}
+
+/** What ensureMergeJob did: added a job, retried a failed one, replaced a completed one, or left a live one. */
+export type MergeJobAction = "added" | "retried" | "replaced" | "present";
+
+/**
+ * Makes sure an unmerged batch has a live merge job: none -> add; failed (retries exhausted, or a poison
+ * batch an operator has since reset) -> retry; completed while the row still says landed -> replace.
+ * Waiting, delayed and active jobs are left alone; the job id dedupes races with the API and with
+ * reconcilers in other worker processes.
+ */
+export async function ensureMergeJob(
+  db: Client,
+  queue: Queue<BatchKey>,
+  key: BatchKey,
+): Promise<MergeJobAction> {
+  const job = await queue.getJob(mergeJobId(key));
+  if (job === undefined) {
+    await addMergeJob(queue, key);
+    return "added";
+  }
+  const state = await job.getState();
+  // the job may have just settled the batch since the caller looked
+  if ((state === "failed" || state === "completed") && !(await stillLanded(db, key))) return "present";
+  if (state === "failed") {
+    await job.retry("failed");
+    return "retried";
+  }
+  if (state === "completed") {
+    await job.remove();
+    await addMergeJob(queue, key);
+    return "replaced";
+  }
+  return "present";
 }
 
 /**
  * Decision 2: Redis may lose jobs (flush, failover, eviction, an enqueue that failed after landing), the
- * database does not lose batches. This finds batches still `landed` and makes sure each has a live job:
- * none -> add; failed (retries exhausted on a transient error) -> retry; completed while the row still
- * says landed -> replace. Waiting, delayed and active jobs are left alone; the job id dedupes races with
- * the API and with reconcilers in other worker processes.
+ * database does not lose batches. This finds batches still `landed` and makes sure each has a live job
+ * (ensureMergeJob).
  */
 export async function reconcileLandedBatches(input: {
   db: Client;
@@ -29,32 +65,18 @@ export async function reconcileLandedBatches(input: {
       ORDER BY received_at LIMIT ?`,
     args: [input.limit ?? 5000],
   });
-  let enqueued = 0;
+  const actions = { added: 0, retried: 0, replaced: 0 };
   for (const row of rs.rows) {
     const key: BatchKey = {
       deviceId: String(row.device_id),
       runId: String(row.run_id),
       batchSeq: Number(row.batch_seq),
     };
-    const job = await input.queue.getJob(mergeJobId(key));
-    if (job === undefined) {
-      await addMergeJob(input.queue, key);
-      enqueued += 1;
-      continue;
-    }
-    const state = await job.getState();
-    // the job may have just settled the batch since the SELECT above
-    if ((state === "failed" || state === "completed") && !(await stillLanded(input.db, key))) continue;
-    if (state === "failed") {
-      await job.retry("failed");
-      enqueued += 1;
-    } else if (state === "completed") {
-      await job.remove();
-      await addMergeJob(input.queue, key);
-      enqueued += 1;
-    }
+    const action = await ensureMergeJob(input.db, input.queue, key);
+    if (action !== "present") actions[action] += 1;
   }
-  return { scanned: rs.rows.length, enqueued };
+  const enqueued = actions.added + actions.retried + actions.replaced;
+  return { scanned: rs.rows.length, enqueued, actions };
 }
 
 async function stillLanded(db: Client, key: BatchKey): Promise<boolean> {
@@ -79,12 +101,15 @@ export function startReconciler(input: {
   everyMs: number;
   logger: Logger;
   metrics?: Pick<PipelineMetrics, "reconcilerEnqueued">;
+  /** Where each pass's actions are summed for the pipeline view (see reconciler-actions.ts). */
+  redis?: Redis;
 }): Reconciler {
   let running: Promise<ReconcileResult> | undefined;
   const runOnce = () => {
     running ??= reconcileLandedBatches(input)
-      .then((r) => {
+      .then(async (r) => {
         input.metrics?.reconcilerEnqueued.inc(r.enqueued);
+        if (input.redis !== undefined) await recordReconcilerPass(input.redis, input.queue, r);
         return r;
       })
       .finally(() => {

@@ -1,4 +1,5 @@
-import type { EncodedBatch } from "@piwardrive/shared-schema/wire";
+import { AGENT_VERSION_HEADER, BACKLOG_HEADER, type EncodedBatch } from "@piwardrive/shared-schema/wire";
+import { AGENT_VERSION } from "../agent-version.js";
 import { parseRetryAfter } from "./backoff.js";
 
 /** What one POST /v1/ingest came to, from the outbox's point of view. */
@@ -14,6 +15,8 @@ export interface UploadTarget {
   cloudUrl: string;
   token: string;
   timeoutMs: number;
+  /** Sent as X-PiWardrive-Agent-Version (default: this package's version). */
+  agentVersion?: string;
 }
 
 const RETRYABLE_4XX = new Set([408, 429]);
@@ -22,6 +25,8 @@ export async function uploadBatch(
   target: UploadTarget,
   encoded: Pick<EncodedBatch, "body" | "contentEncoding" | "contentType">,
   now: () => number = Date.now,
+  /** Sightings still to send after this batch (X-PiWardrive-Backlog), when known. */
+  backlog?: number,
 ): Promise<UploadOutcome> {
   // The timeout covers the whole exchange, body included, and its timer is a referenced one, unlike
   // AbortSignal.timeout's. Under the fault-proxy e2e test's dropped and cut connections, `sync --once`
@@ -42,6 +47,8 @@ export async function uploadBatch(
           authorization: `Bearer ${target.token}`,
           "content-type": encoded.contentType,
           "content-encoding": encoded.contentEncoding,
+          [AGENT_VERSION_HEADER]: target.agentVersion ?? AGENT_VERSION,
+          ...(backlog === undefined ? {} : { [BACKLOG_HEADER]: String(Math.max(0, Math.floor(backlog))) }),
         },
         body: encoded.body,
         signal: abort.signal,

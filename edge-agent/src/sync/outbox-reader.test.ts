@@ -161,6 +161,33 @@ describe("OutboxReader", () => {
     expect(second.health).toEqual([]);
   });
 
+  it("sends the guard states of a sample as the guards recorded them, and none when the row has none", async () => {
+    await writeRun(store, 1);
+    const recorded = {
+      memory: { level: "moderate", reason: "rss 80.0 MB >= moderate 75.0 MB" },
+      disk: { belowFloor: false, reason: "free 900.0 MB above the floor" },
+      heat: { hot: true, reason: "soc 82.0 °C >= 80.0 °C" },
+      lag: { lagging: false, reason: "p99 12 ms" },
+      scanIntervalMultiplier: 2,
+      actions: [],
+      lastError: null,
+      writer: { queued: 0 },
+    };
+    await store.execute({
+      sql: "INSERT INTO health_samples (sampled_at, soc_temp_c, guards) VALUES (7, 82, ?), (8, 60, '{}')",
+      args: [JSON.stringify(recorded)],
+    });
+    const batch = await decode((await reader().next(true)) as ReadyBatch);
+    expect(batch.health[0]?.guards).toEqual({
+      memory: "moderate",
+      diskBelowFloor: false,
+      hot: true,
+      lagging: false,
+      scanIntervalMultiplier: 2,
+    });
+    expect(batch.health[1]).not.toHaveProperty("guards");
+  });
+
   it("refuses rows that are not valid for the wire instead of skipping them", async () => {
     await writeRun(store, 3);
     await store.execute("UPDATE observations SET rssi_dbm = 500 WHERE seq = 2");

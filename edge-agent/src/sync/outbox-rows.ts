@@ -1,6 +1,6 @@
 import type { Row } from "@libsql/client";
 import type { GpsFixRecord, ObservationKind } from "@piwardrive/shared-schema/domain";
-import type { WireHealthSample, WireObservation } from "@piwardrive/shared-schema/wire";
+import type { WireGuardStates, WireHealthSample, WireObservation } from "@piwardrive/shared-schema/wire";
 import type { EdgeStore } from "../store/edge-store.js";
 
 /** The outbox's reads: observations by seq, GPS fixes and health samples by row id. */
@@ -28,7 +28,7 @@ const OBSERVATION_SELECT = `SELECT json_array(seq, run_id, kind, mac, ssid, auth
 const FIX_SELECT = `SELECT id, fixed_at, lat, lon, altitude_m, mode, accuracy_m, hdop, speed_mps, track_deg, source
   FROM gps_fixes`;
 const HEALTH_SELECT = `SELECT id, sampled_at, rss_mb, available_mem_mb, disk_free_mb, soc_temp_c, event_loop_lag_ms,
-  writer_queue_depth FROM health_samples`;
+  writer_queue_depth, guards FROM health_samples`;
 
 /** Observations after `seq`, in seq order (all runs: the caller cuts the batch at a run change). */
 export async function observationsAfter(store: EdgeStore, seq: number, limit: number) {
@@ -161,5 +161,38 @@ function toHealth(r: Row): OutboxHealth {
     socTempC: numOrNull(r.soc_temp_c),
     eventLoopLagMs: numOrNull(r.event_loop_lag_ms),
     writerQueueDepth: numOrNull(r.writer_queue_depth),
+    ...guardStates(r.guards),
   };
+}
+
+/**
+ * The guard states out of the sample's `guards` JSON (what resource-guards.ts records: the decisions, their
+ * reasons, actions, the writer's stats). Only the states travel; a sample without them (an older row, or
+ * one written by hand) travels without `guards`.
+ */
+function guardStates(json: unknown): { guards?: WireGuardStates } {
+  let g: Record<string, { level?: unknown; belowFloor?: unknown; hot?: unknown; lagging?: unknown }>;
+  try {
+    g = JSON.parse(String(json));
+  } catch {
+    return {};
+  }
+  const memory = g?.memory?.level;
+  const multiplier = (g as { scanIntervalMultiplier?: unknown })?.scanIntervalMultiplier;
+  const states = {
+    memory,
+    diskBelowFloor: g?.disk?.belowFloor,
+    hot: g?.heat?.hot,
+    lagging: g?.lag?.lagging,
+    scanIntervalMultiplier: multiplier,
+  };
+  const valid =
+    (memory === "none" || memory === "moderate" || memory === "critical") &&
+    typeof states.diskBelowFloor === "boolean" &&
+    typeof states.hot === "boolean" &&
+    typeof states.lagging === "boolean" &&
+    typeof multiplier === "number" &&
+    multiplier > 0 &&
+    multiplier <= 1000;
+  return valid ? { guards: states as WireGuardStates } : {};
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AGENT_VERSION } from "../agent-version.js";
 import { BatchedWriter } from "../store/batched-writer.js";
 import type { EdgeStore } from "../store/edge-store.js";
 import { type CloudPeer, startCloudPeer } from "../test-support/cloud-peer.js";
@@ -53,6 +54,22 @@ describe("SyncClient", () => {
     await expectExactlyOnce();
     expect(await syncRow(store)).toMatchObject({ acked_seq: 230, next_batch_seq: 6, failures: 0 });
     expect((await store.execute("SELECT count(*) AS n FROM sync_batches")).rows[0]?.n).toBe(0);
+  });
+
+  it("tells the cloud its version and what is left after each batch (X-PiWardrive-* headers)", async () => {
+    await writeRun(store, 230);
+    await clientFor(store, peer).drain();
+    const sent = peer.requests.map((r) => [r.batch?.observations.length, r.headers["x-piwardrive-backlog"]]);
+    expect(sent).toEqual([
+      [50, "180"],
+      [50, "130"],
+      [50, "80"],
+      [50, "30"],
+      [30, "0"],
+    ]);
+    const versions = new Set(peer.requests.map((r) => r.headers["x-piwardrive-agent-version"]));
+    expect([...versions]).toEqual([AGENT_VERSION]);
+    expect(AGENT_VERSION).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it("keeps one run per batch and each row's own run_id", async () => {

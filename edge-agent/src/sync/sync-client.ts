@@ -150,6 +150,9 @@ export class SyncClient {
       }
     };
     let exhausted = false;
+    // What the cloud is told is left after each batch: the outbox counted once per round, less what each
+    // batch of the round carries (one count per round, not per batch; rows written meanwhile show next round).
+    let remaining = await this.reader.backlog();
     for (;;) {
       while (end === null && !exhausted && inFlight.size < this.#o.concurrency && !signal?.aborted) {
         const plan = queue.shift();
@@ -166,7 +169,8 @@ export class SyncClient {
           exhausted = true;
           break;
         }
-        const task = this.#send(ready, totals).then((outcome) => {
+        remaining = Math.max(0, remaining - ready.plan.observationCount);
+        const task = this.#send(ready, totals, remaining).then((outcome) => {
           if (outcome.kind === "retry")
             settle({ kind: "retry", reason: outcome.reason, retryAfterMs: outcome.retryAfterMs });
           if (outcome.kind === "refused")
@@ -181,7 +185,7 @@ export class SyncClient {
     return end ?? { kind: "drained" };
   }
 
-  async #send(ready: ReadyBatch, totals: SyncResult): Promise<UploadOutcome> {
+  async #send(ready: ReadyBatch, totals: SyncResult, backlogAfter: number): Promise<UploadOutcome> {
     const { plan, encoded } = ready;
     await this.#bucket?.take(encoded.body.byteLength);
     await this.ledger.countAttempt(plan.batchSeq);
@@ -190,6 +194,7 @@ export class SyncClient {
       { cloudUrl: this.#o.cloudUrl, token: this.#o.token, timeoutMs: this.#o.requestTimeoutMs ?? 30_000 },
       encoded,
       this.#o.now,
+      backlogAfter,
     );
     if (outcome.kind === "acked") {
       await this.ledger.acknowledge(plan.batchSeq);

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   type DeltaBatch,
@@ -27,6 +27,7 @@ export interface PeerRequest {
   batch: DeltaBatch | null;
   status: number | "reset";
   bytes: number;
+  headers: IncomingHttpHeaders;
 }
 
 export interface CloudPeer {
@@ -72,7 +73,14 @@ export async function startCloudPeer(token = "test-token"): Promise<CloudPeer> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const record: PeerRequest = { at, wallAt, batch: null, status: 0, bytes: body.byteLength };
+    const record: PeerRequest = {
+      at,
+      wallAt,
+      batch: null,
+      status: 0,
+      bytes: body.byteLength,
+      headers: req.headers,
+    };
     peer.requests.push(record);
     const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       record.status = status;

@@ -1,5 +1,6 @@
 export * from "./alerts.js";
 export * from "./daily-stats.js";
+export * from "./device-health.js";
 export * from "./devices.js";
 export * from "./heatmap-cells.js";
 export * from "./landed-batches.js";

@@ -27,5 +27,7 @@ export const landedBatches = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.deviceId, t.runId, t.batchSeq] }),
     index("landed_batches_status_idx").on(t.status, t.receivedAt),
+    /** The pipeline view's merge rate and lag over the last minutes. */
+    index("landed_batches_merged_idx").on(t.mergedAt),
   ],
 );

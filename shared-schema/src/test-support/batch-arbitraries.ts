@@ -59,15 +59,38 @@ const fix = fc.record({
   source: text(32, 1),
 });
 
-const health = fc.record({
-  sampledAt: anyTime,
-  rssMb: fc.option(finite),
-  availableMemMb: fc.option(finite),
-  diskFreeMb: fc.option(finite),
-  socTempC: fc.option(finite),
-  eventLoopLagMs: fc.option(finite),
-  writerQueueDepth: fc.option(safeInt),
+const guards = fc.record({
+  memory: fc.constantFrom("none" as const, "moderate" as const, "critical" as const),
+  diskBelowFloor: fc.boolean(),
+  hot: fc.boolean(),
+  lagging: fc.boolean(),
+  scanIntervalMultiplier: double({ min: 0.001, max: 1000 }),
 });
+
+const health = fc.record(
+  {
+    sampledAt: anyTime,
+    rssMb: fc.option(finite),
+    availableMemMb: fc.option(finite),
+    diskFreeMb: fc.option(finite),
+    socTempC: fc.option(finite),
+    eventLoopLagMs: fc.option(finite),
+    writerQueueDepth: fc.option(safeInt),
+    guards,
+  },
+  // `guards` is optional on the wire: batches from agents before it have none
+  {
+    requiredKeys: [
+      "sampledAt",
+      "rssMb",
+      "availableMemMb",
+      "diskFreeMb",
+      "socTempC",
+      "eventLoopLagMs",
+      "writerQueueDepth",
+    ],
+  },
+);
 
 export const deltaBatchArbitrary: fc.Arbitrary<DeltaBatch> = fc
   .record({

@@ -14,6 +14,19 @@ export const wireObservationSchema = observationRecordSchema.extend({
 });
 export type WireObservation = z.infer<typeof wireObservationSchema>;
 
+/**
+ * What the edge's resource guards decided when the sample was taken (see edge-agent/src/guards). Optional:
+ * an agent that predates it sends samples without `guards`, and a cloud that predates it ignores the field.
+ */
+export const wireGuardStatesSchema = z.object({
+  memory: z.enum(["none", "moderate", "critical"]),
+  diskBelowFloor: z.boolean(),
+  hot: z.boolean(),
+  lagging: z.boolean(),
+  scanIntervalMultiplier: z.number().positive().max(1000),
+});
+export type WireGuardStates = z.infer<typeof wireGuardStatesSchema>;
+
 export const wireHealthSampleSchema = z.object({
   sampledAt: z.number().int(),
   rssMb: z.number().nullable(),
@@ -22,6 +35,7 @@ export const wireHealthSampleSchema = z.object({
   socTempC: z.number().nullable(),
   eventLoopLagMs: z.number().nullable(),
   writerQueueDepth: z.number().int().nullable(),
+  guards: wireGuardStatesSchema.optional(),
 });
 export type WireHealthSample = z.infer<typeof wireHealthSampleSchema>;
 

@@ -71,6 +71,23 @@ function fixOk(f: unknown): boolean {
   );
 }
 
+const MEMORY_LEVELS: ReadonlySet<unknown> = new Set(["none", "moderate", "critical"]);
+
+function guardsOk(g: unknown): boolean {
+  if (g === undefined) return true;
+  if (!isObject(g)) return false;
+  const m = g.scanIntervalMultiplier;
+  return (
+    MEMORY_LEVELS.has(g.memory) &&
+    typeof g.diskBelowFloor === "boolean" &&
+    typeof g.hot === "boolean" &&
+    typeof g.lagging === "boolean" &&
+    num(m) &&
+    m > 0 &&
+    m <= 1000
+  );
+}
+
 function healthOk(h: unknown): boolean {
   return (
     isObject(h) &&
@@ -80,7 +97,8 @@ function healthOk(h: unknown): boolean {
     numOrNull(h.diskFreeMb) &&
     numOrNull(h.socTempC) &&
     numOrNull(h.eventLoopLagMs) &&
-    intOrNull(h.writerQueueDepth)
+    intOrNull(h.writerQueueDepth) &&
+    guardsOk(h.guards)
   );
 }
 

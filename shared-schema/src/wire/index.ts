@@ -1,3 +1,4 @@
+export * from "./agent-headers.js";
 export * from "./decode-batch.js";
 export * from "./delta-batch.js";
 export * from "./encode-batch.js";

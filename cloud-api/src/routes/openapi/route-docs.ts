@@ -20,6 +20,11 @@ import {
   queryOf,
 } from "../analyst/schema.js";
 import { watchRequestSchema } from "../analyst/watchlist.js";
+import {
+  deviceDetailQuerySchema,
+  deviceDetailResponseSchema,
+  devicesResponseSchema,
+} from "../ops/fleet-schema.js";
 import { webhookRequestSchema } from "../ops/webhooks.js";
 import {
   healthResponseSchema,
@@ -354,6 +359,47 @@ export const ROUTE_DOCS: RouteDoc[] = [
     params: z.object({ id: z.string() }),
     response: json(z.object({}).loose(), "the run"),
     errors: [404],
+  },
+  {
+    method: "get",
+    path: "/v1/devices",
+    tag: "fleet",
+    summary:
+      "Every device: last contact and batch, sightings, backlog, agent version, latest health, position, stale",
+    caller: "operator",
+    response: json(devicesResponseSchema, "the fleet"),
+    errors: [400],
+  },
+  {
+    method: "get",
+    path: "/v1/devices/{id}",
+    tag: "fleet",
+    summary: "One device with its health samples and GPS track in a time range",
+    caller: "operator",
+    params: z.object({ id: z.string() }),
+    query: deviceDetailQuerySchema,
+    response: json(deviceDetailResponseSchema, "the device"),
+    errors: [400, 404],
+  },
+  {
+    method: "get",
+    path: "/v1/ops/pipeline",
+    tag: "operations",
+    summary:
+      "Queues per state, merge rate and lag over 5/60 min, oldest unmerged batch, failed batches, reconciler actions",
+    caller: "operator",
+    response: json(z.object({}).loose(), "the pipeline"),
+    errors: [],
+  },
+  {
+    method: "post",
+    path: "/v1/ops/batches/{device}/{run}/{seq}/retry",
+    tag: "operations",
+    summary: "Send a failed batch back to the merge (after a fix)",
+    caller: "operator",
+    params: z.object({ device: z.string(), run: z.string(), seq: z.string() }),
+    response: json(z.object({}).loose(), "what was done", 202),
+    errors: [400, 404, 409],
   },
   {
     method: "get",
