@@ -53,6 +53,7 @@ export async function openApiDeps(
     logger,
     boardQueues: [boardQueue],
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
+    lifecycle: { draining: false },
     ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
   };
   return {

@@ -29,6 +29,8 @@ export interface AppDeps {
   analystPerMinute?: number;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
+  /** Set `draining` on SIGTERM: /ready answers 503 and responses close their connection. */
+  lifecycle?: { draining: boolean };
 }
 
 /** The one Hono Env of the app. */
@@ -36,5 +38,7 @@ export interface AppEnv {
   Variables: RequestIdVariables & {
     device: Device;
     apiKey: ApiKey;
+    /** deps.logger with this request's id (and, once authenticated, the device or API key id). */
+    logger: Logger;
   };
 }

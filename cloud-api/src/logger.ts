@@ -1,35 +1,124 @@
-/** Structured logging: one JSON object per line on stderr, so stdout stays free for CLI output. */
+import { pino } from "pino";
+
+/*
+ * Structured logging with pino: one JSON object per line on stderr, so stdout stays free for CLI output.
+ * A line reads {"level":"info","time":"…",<child bindings>,"message":"…",<fields>}: the message key is
+ * `message` and comes right before the call's fields, so `"message":"api listening","url":…` is what
+ * scripts and tests wait for. Context (requestId, deviceId, batch key) travels in child loggers.
+ */
 export type LogFields = Record<string, unknown>;
 
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface Logger {
+  debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** A logger that adds `bindings` to every line it writes. */
+  child(bindings: LogFields): Logger;
 }
 
-type Level = "info" | "warn" | "error";
+/**
+ * Field names whose values never reach a log line, wherever a caller puts them (top level or one level
+ * down, e.g. `headers.authorization`).
+ */
+const SECRET_KEYS = [
+  "token",
+  "authorization",
+  "apiKey",
+  "secret",
+  "password",
+  "authToken",
+  "dbAuthToken",
+  "cookie",
+];
+export const REDACTED = "[redacted]";
 
-export function jsonLogger(write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const log = (level: Level, message: string, fields?: LogFields) =>
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+function wrap(p: pino.Logger): Logger {
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (message: string, fields?: LogFields): void => {
+      if (!p.isLevelEnabled(level)) return;
+      // the message first, then the fields (a field named `message` must not replace it)
+      const { message: detail, ...rest } = fields ?? {};
+      p[level](detail === undefined ? { message, ...rest } : { message, ...rest, detail });
+    };
   return {
-    info: (m, f) => log("info", m, f),
-    warn: (m, f) => log("warn", m, f),
-    error: (m, f) => log("error", m, f),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (bindings) => wrap(p.child(bindings)),
   };
 }
 
-/** Keeps every entry in memory; for tests that assert on what was logged. */
-export function memoryLogger(): Logger & {
-  entries: { level: Level; message: string; fields?: LogFields }[];
-} {
-  const entries: { level: Level; message: string; fields?: LogFields }[] = [];
-  const push = (level: Level) => (message: string, fields?: LogFields) =>
-    entries.push(fields === undefined ? { level, message } : { level, message, fields });
-  return { entries, info: push("info"), warn: push("warn"), error: push("error") };
+/**
+ * The process logger. `write` receives each line (default: synchronous writes to stderr, so nothing is
+ * lost when the process exits right after logging).
+ */
+export function jsonLogger(options: { level?: LogLevel; write?: (line: string) => void } = {}): Logger {
+  const destination =
+    options.write === undefined ? pino.destination({ fd: 2, sync: true }) : { write: options.write };
+  return wrap(
+    pino(
+      {
+        level: options.level ?? "info",
+        base: { pid: process.pid },
+        messageKey: "message",
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: {
+          paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`]),
+          censor: REDACTED,
+        },
+      },
+      destination,
+    ),
+  );
+}
+
+export interface MemoryLogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  fields?: LogFields;
+}
+
+/** Keeps every entry in memory (child bindings merged into fields); for tests that assert on logs. */
+export function memoryLogger(): Logger & { entries: MemoryLogEntry[] } {
+  const entries: MemoryLogEntry[] = [];
+  const make = (bindings: LogFields | undefined): Logger => {
+    const push = (level: MemoryLogEntry["level"]) => (message: string, fields?: LogFields) => {
+      const all = bindings === undefined ? fields : { ...bindings, ...fields };
+      entries.push(all === undefined ? { level, message } : { level, message, fields: all });
+    };
+    return {
+      debug: push("debug"),
+      info: push("info"),
+      warn: push("warn"),
+      error: push("error"),
+      child: (more) => make({ ...bindings, ...more }),
+    };
+  };
+  return Object.assign(make(undefined), { entries });
 }
 
 /** Error objects do not serialise to JSON; this keeps their message. */
 export function errorFields(error: unknown): LogFields {
   return error instanceof Error ? { error: error.message, errorName: error.name } : { error: String(error) };
+}
+
+/** A database or Redis URL fit for a log line: user, password and query (auth tokens) removed. */
+export function loggableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "file:") return url.split("?")[0] ?? url;
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    return parsed.toString();
+  } catch {
+    return url.includes("@") || url.includes("?") ? "[unparseable url]" : url;
+  }
 }

@@ -124,7 +124,7 @@ export function loadtestCommand(): Command {
             comparison,
             result,
             target: flags.target,
-            logger: jsonLogger(),
+            logger: jsonLogger({ level: config.logLevel }),
             webhookUrl: config.alertWebhookUrl,
           });
         }

@@ -1,6 +1,6 @@
 import { migrateCloud } from "@piwardrive/migrations";
 import { Command } from "commander";
-import { jsonLogger } from "../logger.js";
+import { jsonLogger, loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDb, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -33,7 +33,7 @@ export function serveCommand(): Command {
         host: flags.host ?? base.host,
         metricsPort: flags.metricsPort ?? base.metricsPort,
       };
-      const logger = jsonLogger();
+      const logger = jsonLogger({ level: config.logLevel });
       if (flags.migrate) await withDb(config, (db) => migrateCloud(db));
       // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board
       const { startApiServer } = await import("../server.js");
@@ -41,14 +41,18 @@ export function serveCommand(): Command {
       logger.info("api listening", {
         url: api.url,
         port: api.port,
-        db: config.db,
+        db: loggableUrl(config.db),
         metricsUrl: api.metricsServer?.url ?? null,
       });
       const { startSystemSampler } = await import("../reports/system-sampler.js");
       const sampler = startSystemSampler({ db: api.deps.db, role: "api", logger });
-      onShutdown(logger, async () => {
-        sampler.stop();
-        await api.close();
-      });
+      onShutdown(
+        logger,
+        async () => {
+          sampler.stop();
+          await api.shutdown(config.shutdownDrainMs);
+        },
+        config.shutdownGraceMs,
+      );
     });
 }

@@ -2,7 +2,7 @@ import { migrateCloud } from "@piwardrive/migrations";
 import type { Queue } from "bullmq";
 import { Command } from "commander";
 import { openCloudDb, toDbUrl } from "../db/cloud-db.js";
-import { jsonLogger } from "../logger.js";
+import { jsonLogger, loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -27,7 +27,7 @@ export function workerCommand(): Command {
     )
     .action(async (flags: WorkerFlags) => {
       const config = configFrom(flags);
-      const logger = jsonLogger();
+      const logger = jsonLogger({ level: config.logLevel });
       const db = await openCloudDb({
         db: config.db,
         authToken: config.dbAuthToken,
@@ -82,17 +82,21 @@ export function workerCommand(): Command {
       });
       logger.info("merge worker started", {
         concurrency: merge.worker.opts.concurrency,
-        db: config.db,
+        db: loggableUrl(config.db),
         metricsUrl: metricsServer?.url ?? null,
       });
-      onShutdown(logger, async () => {
-        sampler.stop();
-        await reports.close();
-        await loadtests.close();
-        await metricsServer?.close();
-        await merge.close();
-        await closeRedis(connection);
-        db.close();
-      });
+      onShutdown(
+        logger,
+        async () => {
+          sampler.stop();
+          await reports.close();
+          await loadtests.close();
+          await metricsServer?.close();
+          await merge.close();
+          await closeRedis(connection);
+          db.close();
+        },
+        config.shutdownGraceMs,
+      );
     });
 }
