@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
+import { StatementStats } from "./db/statement-stats.js";
 import type { CloudConfig } from "./env.js";
 import { createLoadTestQueue } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
@@ -14,8 +15,8 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
-  /** Metrics are on unless this says false. */
-  Partial<Pick<CloudConfig, "metrics">>;
+  /** Metrics are on unless this says false; statements are timed when a slow threshold is given. */
+  Partial<Pick<CloudConfig, "metrics" | "slowStatementMs">>;
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
@@ -26,10 +27,20 @@ export async function openApiDeps(
   config: ApiConfig,
   logger: Logger,
 ): Promise<{ deps: AppDeps; close(): Promise<void> }> {
+  const metrics = config.metrics === false ? undefined : createApiMetrics();
+  const statements =
+    config.slowStatementMs === undefined
+      ? undefined
+      : new StatementStats({
+          thresholdMs: config.slowStatementMs,
+          logger,
+          onSlow: () => metrics?.slowStatements.inc(),
+        });
   const db = await openCloudDb({
     db: config.db,
     authToken: config.dbAuthToken,
     busyTimeoutMs: config.busyTimeoutMs,
+    statements,
   });
   const redis = createProducerRedis(config.redisUrl, { logger, name: "api" });
   // bull-board reads can take longer than ingest's fail-fast budget.
@@ -54,7 +65,8 @@ export async function openApiDeps(
     boardQueues: [boardQueue],
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
     lifecycle: { draining: false },
-    ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
+    ...(metrics === undefined ? {} : { metrics }),
+    ...(statements === undefined ? {} : { statements }),
   };
   return {
     deps,

@@ -3,6 +3,7 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { StatementStats } from "./db/statement-stats.js";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import type { ApiMetrics } from "./metrics/api-metrics.js";
@@ -29,6 +30,8 @@ export interface AppDeps {
   analystPerMinute?: number;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
+  /** The database client's per-statement timings, served at GET /v1/ops/slow-queries (operator). */
+  statements?: StatementStats;
   /** Set `draining` on SIGTERM: /ready answers 503 and responses close their connection. */
   lifecycle?: { draining: boolean };
 }

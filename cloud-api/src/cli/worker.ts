@@ -28,10 +28,18 @@ export function workerCommand(): Command {
     .action(async (flags: WorkerFlags) => {
       const config = configFrom(flags);
       const logger = jsonLogger({ level: config.logLevel });
+      const { StatementStats } = await import("../db/statement-stats.js");
+      let slowCounter: { inc(): void } | undefined;
+      const statements = new StatementStats({
+        thresholdMs: config.slowStatementMs,
+        logger,
+        onSlow: () => slowCounter?.inc(),
+      });
       const db = await openCloudDb({
         db: config.db,
         authToken: config.dbAuthToken,
         busyTimeoutMs: config.busyTimeoutMs,
+        statements,
       });
       if (flags.migrate) await migrateCloud(db);
       const { closeRedis, createWorkerRedis } = await import("../queues/redis.js");
@@ -59,6 +67,7 @@ export function workerCommand(): Command {
         ...(metrics === undefined ? {} : { metrics }),
       });
       queues.push(merge.queue);
+      slowCounter = metrics?.slowStatements;
       const metricsPort = flags.metricsPort ?? config.metricsPort;
       const metricsServer =
         metrics !== undefined && metricsPort !== undefined

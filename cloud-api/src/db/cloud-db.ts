@@ -2,12 +2,15 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Client, createClient } from "@libsql/client";
 import { withBusyRecovery } from "./busy-recovery.js";
+import { measureStatements, type StatementStats } from "./statement-stats.js";
 
 export interface CloudDbOptions {
   /** A file path, or a libSQL URL (file:, libsql:, http(s):, ws(s):) for sqld / Turso. */
   db: string;
   authToken?: string | undefined;
   busyTimeoutMs?: number;
+  /** Times every statement into these stats (slow ones are logged); none: nothing is measured. */
+  statements?: StatementStats | undefined;
 }
 
 /** Per-connection pragmas for a local file (journal_mode=WAL is persistent and set first). */
@@ -40,7 +43,9 @@ export async function openCloudDb(options: CloudDbOptions): Promise<Client> {
     timeout: options.busyTimeoutMs ?? 5000,
     intMode: "number",
   });
-  if (!isFile) return client;
+  const measured = (c: Client) =>
+    options.statements === undefined ? c : measureStatements(c, options.statements);
+  if (!isFile) return measured(client);
   try {
     await client.execute("PRAGMA journal_mode=WAL");
     await applyPragmas(client);
@@ -48,7 +53,7 @@ export async function openCloudDb(options: CloudDbOptions): Promise<Client> {
     client.close();
     throw error;
   }
-  return withBusyRecovery(client, applyPragmas);
+  return measured(withBusyRecovery(client, applyPragmas));
 }
 
 async function applyPragmas(client: Client): Promise<void> {

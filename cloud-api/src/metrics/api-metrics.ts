@@ -10,6 +10,8 @@ export interface ApiMetrics {
   ingestBatches: Counter<"outcome" | "reason">;
   /** Sightings in batches that were accepted or were duplicates (refused bodies are not decoded). */
   ingestSightings: Counter<"outcome">;
+  /** Statements slower than PIWARDRIVE_SLOW_STATEMENT_MS on this process's database client. */
+  slowStatements: Counter;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -39,6 +41,11 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       name: "piwardrive_ingest_sightings_total",
       help: "Sightings in batches posted to /v1/ingest by outcome (accepted, duplicate)",
       labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    slowStatements: new Counter({
+      name: "piwardrive_db_slow_statements_total",
+      help: "Database statements that ran longer than the slow-statement threshold",
       registers: [registry],
     }),
   };

@@ -7,6 +7,7 @@ import { healthRoute } from "./health.js";
 import { ingestRoute } from "./ingest.js";
 import { loadtestsRoute } from "./loadtests.js";
 import { metricsRoute } from "./ops/metrics.js";
+import { slowQueriesRoute } from "./ops/slow-queries.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
 import { statsRoute } from "./stats.js";
@@ -23,6 +24,7 @@ export function createRoutes(deps: AppDeps) {
     .route("/", analystRoutes(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
+  if (deps.statements !== undefined) routes.route("/", slowQueriesRoute(deps, deps.statements));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
     routes.route("/", adminQueuesRoute(deps, deps.boardQueues));
   }
