@@ -1,4 +1,4 @@
-import type { Client, InValue, Row } from "@libsql/client";
+import type { Client, InStatement, InValue, Row } from "@libsql/client";
 import type { ExportNetwork, ExportObservation, ExportWhat } from "./export-rows.js";
 
 /** What an export selects: the parsed filters of the analyst routes, as SQL over one table. */
@@ -18,6 +18,20 @@ const OBSERVATION_SELECT = `SELECT rowid AS k, device_id, kind, mac, ssid, auth_
 const NETWORK_SELECT = `SELECT rowid AS k, kind, mac, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
   observation_count, device_count, best_rssi_dbm, lat, lon, best_lat, best_lon FROM networks`;
 
+/** One export page: the rows after rowid `after`; exported for the hot-statement plan checks. */
+export function exportPageStatement(
+  what: ExportWhat,
+  selection: ExportSelection,
+  after: number,
+  pageRows = EXPORT_PAGE_ROWS,
+): InStatement {
+  const select = what === "observations" ? OBSERVATION_SELECT : NETWORK_SELECT;
+  return {
+    sql: `${select} WHERE rowid > ? AND (${selection.where}) ORDER BY rowid LIMIT ?`,
+    args: [after, ...selection.args, pageRows],
+  };
+}
+
 /**
  * Pages of rows in rowid order (keyset: each page starts after the last rowid seen, so no OFFSET and
  * constant memory); the next page is read only when the consumer asks for it, which is the back-pressure.
@@ -28,14 +42,10 @@ export async function* exportPages<W extends ExportWhat>(
   selection: ExportSelection,
   pageRows = EXPORT_PAGE_ROWS,
 ): AsyncGenerator<W extends "observations" ? ExportObservation[] : ExportNetwork[]> {
-  const select = what === "observations" ? OBSERVATION_SELECT : NETWORK_SELECT;
   const toRow: (r: Row) => unknown = what === "observations" ? observationRow : networkRow;
   let after = 0;
   for (;;) {
-    const rs = await db.execute({
-      sql: `${select} WHERE rowid > ? AND (${selection.where}) ORDER BY rowid LIMIT ?`,
-      args: [after, ...selection.args, pageRows],
-    });
+    const rs = await db.execute(exportPageStatement(what, selection, after, pageRows));
     if (rs.rows.length === 0) return;
     after = Number(rs.rows[rs.rows.length - 1]?.k);
     yield rs.rows.map(toRow) as W extends "observations" ? ExportObservation[] : ExportNetwork[];

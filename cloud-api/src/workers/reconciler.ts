@@ -1,9 +1,18 @@
-import type { Client } from "@libsql/client";
+import type { Client, InStatement } from "@libsql/client";
 import type { Queue } from "bullmq";
 import { errorFields, type Logger } from "../logger.js";
 import type { PipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { addMergeJob, mergeJobId } from "../queues/merge-queue.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "../services/batch-key.js";
+
+/** The reconciler's pass: oldest batches still waiting for their merge. */
+export function landedBatchesStatement(limit: number): InStatement {
+  return {
+    sql: `SELECT device_id, run_id, batch_seq FROM landed_batches WHERE status = 'landed'
+      ORDER BY received_at LIMIT ?`,
+    args: [limit],
+  };
+}
 
 export interface ReconcileResult {
   /** Landed-but-unmerged batches looked at in this pass. */
@@ -24,11 +33,7 @@ export async function reconcileLandedBatches(input: {
   queue: Queue<BatchKey>;
   limit?: number;
 }): Promise<ReconcileResult> {
-  const rs = await input.db.execute({
-    sql: `SELECT device_id, run_id, batch_seq FROM landed_batches WHERE status = 'landed'
-      ORDER BY received_at LIMIT ?`,
-    args: [input.limit ?? 5000],
-  });
+  const rs = await input.db.execute(landedBatchesStatement(input.limit ?? 5000));
   let enqueued = 0;
   for (const row of rs.rows) {
     const key: BatchKey = {
