@@ -17,7 +17,9 @@ interface WorkerFlags {
 
 export function workerCommand(): Command {
   return withRedisOptions(withDbOption(new Command("worker")))
-    .description("run merge workers and the landed-batch reconciler")
+    .description(
+      "run merge workers, the landed-batch reconciler and the scheduled jobs (reports, maintenance)",
+    )
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
     .option(
@@ -89,6 +91,20 @@ export function workerCommand(): Command {
         location: { prefix: config.queuePrefix },
         logger,
       });
+      const { startMaintenance } = await import("../maintenance/maintenance-job.js");
+      const maintenance = await startMaintenance({
+        connection,
+        location: { prefix: config.queuePrefix },
+        logger,
+        everyMs: config.maintenanceEveryMs,
+        options: {
+          db,
+          dbPath: isFile ? url.slice("file:".length) : undefined,
+          payloadRetentionDays: config.payloadRetentionDays,
+          vacuumFreePercent: config.vacuumFreePercent,
+          slowStatements: () => statements.report(10).slowest,
+        },
+      });
       logger.info("merge worker started", {
         concurrency: merge.worker.opts.concurrency,
         db: loggableUrl(config.db),
@@ -98,6 +114,7 @@ export function workerCommand(): Command {
         logger,
         async () => {
           sampler.stop();
+          await maintenance.close();
           await reports.close();
           await loadtests.close();
           await metricsServer?.close();

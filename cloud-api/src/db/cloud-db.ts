@@ -14,7 +14,38 @@ export interface CloudDbOptions {
 }
 
 /** Per-connection pragmas for a local file (journal_mode=WAL is persistent and set first). */
-export const FILE_PRAGMAS = ["PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY"] as const;
+export const FILE_PRAGMAS = [
+  "PRAGMA synchronous=NORMAL",
+  "PRAGMA temp_store=MEMORY",
+  // after a burst, a reset WAL is truncated back to this size instead of keeping its peak on disk
+  `PRAGMA journal_size_limit=${64 * 1024 * 1024}`,
+] as const;
+
+/** What each tuned pragma must read back as on every connection (busy_timeout comes from the client). */
+export function expectedPragmas(busyTimeoutMs: number): Record<string, string | number> {
+  return {
+    journal_mode: "wal",
+    synchronous: 1,
+    temp_store: 2,
+    journal_size_limit: 64 * 1024 * 1024,
+    busy_timeout: busyTimeoutMs,
+  };
+}
+
+/** Pragmas doctor reads back (tuned or not): what a connection really runs with. */
+export const REPORTED_PRAGMAS = [
+  "journal_mode",
+  "synchronous",
+  "busy_timeout",
+  "temp_store",
+  "journal_size_limit",
+  "cache_size",
+  "mmap_size",
+  "wal_autocheckpoint",
+  "foreign_keys",
+  "page_size",
+  "auto_vacuum",
+] as const;
 
 /** Turns a bare path into a `file:` URL (creating its folder); leaves URLs alone. */
 export function toDbUrl(db: string): { url: string; isFile: boolean } {
@@ -63,7 +94,7 @@ async function applyPragmas(client: Client): Promise<void> {
 /** What SQLite reports for the pragmas we set; `doctor`-style checks and tests read them back. */
 export async function readPragmas(client: Client): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const name of ["journal_mode", "synchronous", "busy_timeout", "temp_store"]) {
+  for (const name of REPORTED_PRAGMAS) {
     const rs = await client.execute(`PRAGMA ${name}`);
     out[name] = rs.rows[0]?.[0] ?? null;
   }

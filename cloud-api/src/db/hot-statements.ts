@@ -6,6 +6,7 @@ import type { NetworkFilters, NetworkSort } from "../analyst/network-filters.js"
 import { networkSearchStatement } from "../analyst/network-search.js";
 import { observationPageSql } from "../analyst/observation-search.js";
 import { exportPageStatement } from "../exports/export-query.js";
+import { dropPayloadStatements } from "../maintenance/run-maintenance.js";
 import { mergePlan } from "../services/merge-statements.js";
 import { landedBatchesStatement } from "../workers/reconciler.js";
 import { explainPlan } from "./statement-stats.js";
@@ -105,6 +106,10 @@ export function hotStatements(now: number = Date.now()): HotStatement[] {
     },
     ...mergeSteps,
     { name: "reconciler_landed_batches", statement: landedBatchesStatement(5000) },
+    ...dropPayloadStatements(now - 7 * 24 * 3600 * 1000, now, 500).map((statement, i) => ({
+      name: `retention_${i === 0 ? "sizes" : "drop"}`,
+      statement,
+    })),
     {
       name: "device_by_token",
       statement: {
