@@ -91,6 +91,15 @@ async function applyPragmas(client: Client): Promise<void> {
   for (const pragma of FILE_PRAGMAS) await client.execute(pragma);
 }
 
+/**
+ * Reopens the client's connection the way busy recovery does (client.reconnect(), then the pragmas a fresh
+ * connection lacks), so doctor and tests can check that the second connection is tuned like the first.
+ */
+export async function reopenCloudDb(client: Client): Promise<void> {
+  await client.reconnect();
+  if (client.protocol === "file") await applyPragmas(client);
+}
+
 /** What SQLite reports for the pragmas we set; `doctor`-style checks and tests read them back. */
 export async function readPragmas(client: Client): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};

@@ -23,6 +23,8 @@ export interface HotStatement {
   statement: InStatement;
   /** Run first on the same connection (the merge's TEMP staging tables), not explained. */
   setup?: InStatement[];
+  /** Writes (merge and retention steps) are only explained, never run by doctor. */
+  writes?: true;
 }
 
 /**
@@ -72,7 +74,12 @@ export function hotStatements(now: number = Date.now()): HotStatement[] {
   const setup = merge.statements.filter((s) => /^\s*CREATE\b/i.test(typeof s === "string" ? s : s.sql));
   const mergeSteps = merge.statements
     .filter((s) => !setup.includes(s))
-    .map((statement, i) => ({ name: `merge_${String(i + 1).padStart(2, "0")}`, statement, setup }));
+    .map((statement, i) => ({
+      name: `merge_${String(i + 1).padStart(2, "0")}`,
+      statement,
+      setup,
+      writes: true as const,
+    }));
   return [
     search("networks_by_last_seen", {}),
     search("networks_oldest_first", {}, "lastSeen"),
@@ -109,6 +116,7 @@ export function hotStatements(now: number = Date.now()): HotStatement[] {
     ...dropPayloadStatements(now - 7 * 24 * 3600 * 1000, now, 500).map((statement, i) => ({
       name: `retention_${i === 0 ? "sizes" : "drop"}`,
       statement,
+      writes: true as const,
     })),
     {
       name: "device_by_token",
@@ -130,6 +138,8 @@ export interface PlanCheck {
   plan: string[];
   /** Plan lines that read a whole large table (no index): each one is a problem. */
   fullScans: string[];
+  /** The table each of those lines scans. */
+  scannedTables: string[];
 }
 
 /**
@@ -138,6 +148,10 @@ export interface PlanCheck {
  * LIMIT stops it), so it passes. Aliases are resolved from the statement's FROM/JOIN clauses.
  */
 export function fullScansOfLargeTables(sql: string, plan: readonly string[]): string[] {
+  return largeTableScans(sql, plan).map((s) => s.line);
+}
+
+function largeTableScans(sql: string, plan: readonly string[]): { line: string; table: string }[] {
   const aliases = new Map<string, string>();
   for (const m of sql.matchAll(/\b(?:FROM|JOIN|UPDATE|INTO)\s+([\w.]+)(?:\s+(?:AS\s+)?(\w+))?/gi)) {
     const table = (m[1] ?? "").replace(/^(main|temp)\./i, "").toLowerCase();
@@ -151,14 +165,16 @@ export function fullScansOfLargeTables(sql: string, plan: readonly string[]): st
     }
   }
   const large = new Set<string>(LARGE_TABLES);
-  return plan.filter((line) => {
+  const scans: { line: string; table: string }[] = [];
+  for (const line of plan) {
     const m = /^SCAN (?:(main|temp)\.)?(\w+)(.*)$/.exec(line.trim());
-    if (m === null || m[1] === "temp") return false;
-    if (/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(m[3] ?? "")) return false;
+    if (m === null || m[1] === "temp") continue;
+    if (/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(m[3] ?? "")) continue;
     const name = (m[2] ?? "").toLowerCase();
     const table = aliases.get(name) ?? name;
-    return large.has(table);
-  });
+    if (large.has(table)) scans.push({ line, table });
+  }
+  return scans;
 }
 
 /** Explains every hot statement on `db` (running each one's setup first) and flags full scans. */
@@ -173,7 +189,14 @@ export async function checkHotStatements(db: Client, now: number = Date.now()): 
     }
     const sql = typeof hot.statement === "string" ? hot.statement : hot.statement.sql;
     const plan = await explainPlan(db, hot.statement);
-    checks.push({ name: hot.name, sql, plan, fullScans: fullScansOfLargeTables(sql, plan) });
+    const scans = largeTableScans(sql, plan);
+    checks.push({
+      name: hot.name,
+      sql,
+      plan,
+      fullScans: scans.map((s) => s.line),
+      scannedTables: scans.map((s) => s.table),
+    });
   }
   return checks;
 }

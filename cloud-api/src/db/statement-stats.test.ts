@@ -62,20 +62,22 @@ describe("measureStatements on a real database", () => {
     await db.batch([{ sql: "SELECT ? AS v", args: [1] }, "SELECT 2"], "read");
 
     const report = stats.report();
-    expect(report).toMatchObject({ thresholdMs: 5, calls: 22, slowCalls: 1, statements: 3 });
-    expect(slow).toBe(1);
+    // the CTE is slow for sure; on a busy shared machine a trivial statement may pass 5 ms too
+    expect(report).toMatchObject({ thresholdMs: 5, calls: 22, statements: 3 });
+    expect(report.slowCalls).toBeGreaterThanOrEqual(1);
+    expect(slow).toBe(report.slowCalls);
     const heavy = report.slowest[0];
     expect(heavy).toMatchObject({ kind: "execute", count: 1, rows: 1, slowCount: 1 });
     expect(heavy?.statement).toMatch(/^WITH RECURSIVE c\(x\) AS \(SELECT \? UNION ALL/);
     expect(heavy?.maxMs).toBeGreaterThanOrEqual(5);
     const select = report.top.find((s) => s.statement === "SELECT ? AS v");
-    expect(select).toMatchObject({ count: 20, rows: 20, slowCount: 0 });
+    expect(select).toMatchObject({ count: 20, rows: 20 });
     expect(select?.p95Ms).toBeLessThanOrEqual(select?.maxMs ?? 0);
     expect(report.top.find((s) => s.kind === "batch")?.statement).toBe("batch: SELECT ? AS v; SELECT ?");
 
     // the plan is read asynchronously, then the line is written
     await new Promise((r) => setTimeout(r, 50));
-    const line = logged().find((l) => l.message === "slow statement");
+    const line = logged().find((l) => l.message === "slow statement" && l.statement === heavy?.statement);
     expect(line).toMatchObject({ kind: "execute", rows: 1, thresholdMs: 5, statement: heavy?.statement });
     expect(Number(line?.durationMs)).toBeGreaterThanOrEqual(5);
     expect(String((line?.plan as string[] | undefined)?.join(" "))).toMatch(/SCAN|RECURSIVE/);
@@ -101,7 +103,7 @@ describe("measureStatements on a real database", () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as SlowStatementsReport;
-    expect(body.slowCalls).toBe(1);
+    expect(body.slowCalls).toBeGreaterThanOrEqual(1);
     expect(body.slowest[0]?.statement).toMatch(/^WITH RECURSIVE/);
     // the auth lookups of both requests went through the measured client too
     expect(body.top.some((s) => /FROM api_keys/.test(s.statement))).toBe(true);
@@ -113,6 +115,6 @@ describe("measureStatements on a real database", () => {
 
     const scrape = parsePrometheus(await metrics.registry.metrics());
     expect(scrape.types.get("piwardrive_db_slow_statements_total")).toBe("counter");
-    expect(scrape.value("piwardrive_db_slow_statements_total")).toBe(1);
+    expect(scrape.value("piwardrive_db_slow_statements_total")).toBe(stats.report().slowCalls);
   });
 });
