@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
-import { jsonLogger, type LogFields, loggableUrl, REDACTED } from "./logger.js";
+import { jsonLogger, REDACTED } from "./json-logger.js";
+import { type LogFields, loggableUrl } from "./logger.js";
 import { createApiKey } from "./services/api-keys.js";
 import { createDevice } from "./services/devices.js";
 import { makeBatch, manySightings, postBatch } from "./test-support/batches.js";

@@ -118,7 +118,7 @@ async function refused(url: string): Promise<boolean> {
   }
 }
 
-describe("SIGTERM", () => {
+describe("SIGTERM", { timeout: 30_000 }, () => {
   it("API: /ready turns 503 first, the listener closes, the in-flight upload gets its real 202, exit 0", async () => {
     const device = await createDevice(temp.db, { name: "pi-1" });
     const api = start("serve", baseEnv({ PIWARDRIVE_SHUTDOWN_DRAIN_MS: "500" }));
@@ -170,10 +170,18 @@ describe("SIGTERM", () => {
     const device = await createDevice(temp.db, { name: "pi-1" });
     const worker = start(
       "worker",
-      baseEnv({ PIWARDRIVE_RECONCILE_EVERY_MS: "600000", PIWARDRIVE_DB_BUSY_TIMEOUT_MS: "20000" }),
+      baseEnv({
+        PIWARDRIVE_RECONCILE_EVERY_MS: "600000",
+        PIWARDRIVE_MAINTENANCE_EVERY_MS: "600000",
+        PIWARDRIVE_DB_BUSY_TIMEOUT_MS: "20000",
+      }),
     );
     children.push(worker);
+    // started, and its first maintenance pass (which writes) is done before the test takes the write lock
     await eventually(async () => (worker.stderr().includes("merge worker started") ? true : undefined));
+    await eventually(async () =>
+      worker.stderr().includes('"message":"maintenance done"') ? true : undefined,
+    );
 
     const batch = makeBatch({ deviceId: device.id }, manySightings(50));
     const encoded = await encodeDeltaBatch(batch);

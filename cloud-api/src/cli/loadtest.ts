@@ -13,7 +13,6 @@ import { reportRegression } from "../loadtest/regression-alert.js";
 import { runLoad } from "../loadtest/run-load.js";
 import type { Scenario } from "../loadtest/scenario.js";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../loadtest/thresholds.js";
-import { jsonLogger } from "../logger.js";
 import { configFrom, print, withDbOption } from "./options.js";
 
 interface HttpFlags {
@@ -120,6 +119,7 @@ export function loadtestCommand(): Command {
         });
         if (comparison?.verdict === "slower") {
           const config = configFrom(flags);
+          const { jsonLogger } = await import("../json-logger.js");
           await reportRegression({
             comparison,
             result,

@@ -1,6 +1,6 @@
 import { migrateCloud } from "@piwardrive/migrations";
 import { Command } from "commander";
-import { jsonLogger, loggableUrl } from "../logger.js";
+import { loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDb, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -33,6 +33,7 @@ export function serveCommand(): Command {
         host: flags.host ?? base.host,
         metricsPort: flags.metricsPort ?? base.metricsPort,
       };
+      const { jsonLogger } = await import("../json-logger.js");
       const logger = jsonLogger({ level: config.logLevel });
       if (flags.migrate) await withDb(config, (db) => migrateCloud(db));
       // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board

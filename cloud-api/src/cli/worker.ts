@@ -2,7 +2,7 @@ import { migrateCloud } from "@piwardrive/migrations";
 import type { Queue } from "bullmq";
 import { Command } from "commander";
 import { openCloudDb, toDbUrl } from "../db/cloud-db.js";
-import { jsonLogger, loggableUrl } from "../logger.js";
+import { loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -29,6 +29,7 @@ export function workerCommand(): Command {
     )
     .action(async (flags: WorkerFlags) => {
       const config = configFrom(flags);
+      const { jsonLogger } = await import("../json-logger.js");
       const logger = jsonLogger({ level: config.logLevel });
       const { StatementStats } = await import("../db/statement-stats.js");
       let slowCounter: { inc(): void } | undefined;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
-import { jsonLogger, type LogFields } from "../logger.js";
+import { jsonLogger } from "../json-logger.js";
+import type { LogFields } from "../logger.js";
 import { createApiMetrics } from "../metrics/api-metrics.js";
 import { createApiKey } from "../services/api-keys.js";
 import { parsePrometheus } from "../test-support/prometheus.js";
