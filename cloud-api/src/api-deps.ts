@@ -29,7 +29,7 @@ export async function openApiDeps(
 ): Promise<{ deps: AppDeps; close(): Promise<void> }> {
   const metrics = config.metrics === false ? undefined : createApiMetrics();
   const statements =
-    config.slowStatementMs === undefined
+    config.slowStatementMs === undefined || config.metrics === false
       ? undefined
       : new StatementStats({
           thresholdMs: config.slowStatementMs,

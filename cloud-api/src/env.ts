@@ -32,7 +32,10 @@ const envSchema = z.object({
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
   /** Where load-test regressions are POSTed as JSON (none: they are only logged and counted). */
   PIWARDRIVE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** `off` records no metrics at all (no middleware, no /metrics): for measuring what they cost. */
+  /**
+   * `off` records no metrics at all (no middleware, no /metrics, no statement timing nor
+   * /v1/ops/slow-queries): for measuring what they cost.
+   */
   PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
   /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
   PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),

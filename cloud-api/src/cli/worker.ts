@@ -33,11 +33,14 @@ export function workerCommand(): Command {
       const logger = jsonLogger({ level: config.logLevel });
       const { StatementStats } = await import("../db/statement-stats.js");
       let slowCounter: { inc(): void } | undefined;
-      const statements = new StatementStats({
-        thresholdMs: config.slowStatementMs,
-        logger,
-        onSlow: () => slowCounter?.inc(),
-      });
+      // PIWARDRIVE_METRICS=off times nothing either, so a benchmark can measure what all of it costs
+      const statements = config.metrics
+        ? new StatementStats({
+            thresholdMs: config.slowStatementMs,
+            logger,
+            onSlow: () => slowCounter?.inc(),
+          })
+        : undefined;
       const db = await openCloudDb({
         db: config.db,
         authToken: config.dbAuthToken,
@@ -103,7 +106,7 @@ export function workerCommand(): Command {
           dbPath: isFile ? url.slice("file:".length) : undefined,
           payloadRetentionDays: config.payloadRetentionDays,
           vacuumFreePercent: config.vacuumFreePercent,
-          slowStatements: () => statements.report(10).slowest,
+          slowStatements: () => statements?.report(10).slowest ?? [],
         },
       });
       logger.info("merge worker started", {
