@@ -84,6 +84,13 @@ describe("measureStatements on a real database", () => {
     expect(String((line?.plan as string[] | undefined)?.join(" "))).toMatch(/SCAN|RECURSIVE/);
     expect(lines.join("")).not.toContain(String(SLOW_ARG));
     expect(stats.report().slowest[0]?.plan).toEqual(line?.plan);
+
+    // slow again at once: counted, but not logged again within 10 s
+    await db.execute({ sql: SLOW_SQL, args: [SLOW_ARG] });
+    const heavyAgain = stats.report().top.find((s) => s.statement === heavy?.statement);
+    expect(heavyAgain).toMatchObject({ count: 2, slowCount: 2 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logged().filter((l) => l.statement === heavy?.statement)).toHaveLength(1);
   });
 
   it("GET /v1/ops/slow-queries serves the report to operators and the counter moves", async () => {

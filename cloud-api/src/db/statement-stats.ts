@@ -14,6 +14,8 @@ const RECENT = 256;
 /** Distinct statements tracked; past that, new ones are counted under OVERFLOW_KEY. */
 const MAX_STATEMENTS = 500;
 const OVERFLOW_KEY = "(other statements)";
+/** A statement that is slow on every call (a big merge) logs at most once per this interval. */
+const LOG_EVERY_MS = 10_000;
 
 export interface StatementSummary {
   statement: string;
@@ -56,6 +58,8 @@ interface Entry {
   lastSlowAt: number | null;
   recent: Float64Array;
   plan: string[] | null | undefined;
+  lastLoggedAt: number;
+  suppressed: number;
 }
 
 const keyCache = new Map<string, string>();
@@ -114,16 +118,26 @@ export class StatementStats {
     if (durationMs < this.thresholdMs) return;
     this.#slowCalls += 1;
     entry.slowCount += 1;
-    entry.lastSlowAt = Date.now();
+    const now = Date.now();
+    entry.lastSlowAt = now;
     this.#onSlow?.();
+    // one line per statement per LOG_EVERY_MS at most; the lines in between are counted in `suppressed`
+    if (now - entry.lastLoggedAt < LOG_EVERY_MS) {
+      entry.suppressed += 1;
+      return;
+    }
+    entry.lastLoggedAt = now;
+    const suppressed = entry.suppressed;
+    entry.suppressed = 0;
     const log = (plan: string[] | null) =>
       this.#logger?.warn("slow statement", {
-        statement: entry.statement,
+        statement: entry.statement.length > 2000 ? `${entry.statement.slice(0, 1999)}…` : entry.statement,
         kind,
         durationMs: round(durationMs),
         rows,
         thresholdMs: this.thresholdMs,
         plan,
+        suppressed,
       });
     if (entry.plan !== undefined || planner === undefined || stmt === undefined || !EXPLAINABLE.test(sql)) {
       log(entry.plan ?? null);
@@ -155,6 +169,8 @@ export class StatementStats {
         lastSlowAt: null,
         recent: new Float64Array(RECENT),
         plan: undefined,
+        lastLoggedAt: Number.NEGATIVE_INFINITY,
+        suppressed: 0,
       };
       this.#entries.set(key, entry);
     }
