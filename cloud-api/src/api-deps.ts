@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import { parseAllowList } from "./alerts/webhook-target.js";
 import type { AppDeps } from "./app-env.js";
 import { openCloudDb } from "./db/cloud-db.js";
+import { StatementStats } from "./db/statement-stats.js";
 import type { CloudConfig } from "./env.js";
 import { createLoadTestQueue } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
@@ -16,8 +17,8 @@ export type ApiConfig = Pick<
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
   Partial<Pick<CloudConfig, "fleet">> &
-  /** Metrics are on unless this says false; no webhook allow-list: public targets only. */
-  Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs">>;
+  /** Metrics are on unless this says false; no webhook allow-list: public targets only; statements are timed when a slow threshold is given. */
+  Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs" | "slowStatementMs">>;
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
@@ -28,10 +29,20 @@ export async function openApiDeps(
   config: ApiConfig,
   logger: Logger,
 ): Promise<{ deps: AppDeps; close(): Promise<void> }> {
+  const metrics = config.metrics === false ? undefined : createApiMetrics();
+  const statements =
+    config.slowStatementMs === undefined || config.metrics === false
+      ? undefined
+      : new StatementStats({
+          thresholdMs: config.slowStatementMs,
+          logger,
+          onSlow: () => metrics?.slowStatements.inc(),
+        });
   const db = await openCloudDb({
     db: config.db,
     authToken: config.dbAuthToken,
     busyTimeoutMs: config.busyTimeoutMs,
+    statements,
   });
   const redis = createProducerRedis(config.redisUrl, { logger, name: "api" });
   // bull-board reads can take longer than ingest's fail-fast budget.
@@ -58,7 +69,9 @@ export async function openApiDeps(
     mergeQueue: boardQueue,
     ...(config.fleet === undefined ? {} : { fleet: config.fleet }),
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
-    ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),
+    lifecycle: { draining: false },
+    ...(metrics === undefined ? {} : { metrics }),
+    ...(statements === undefined ? {} : { statements }),
   };
   return {
     deps,

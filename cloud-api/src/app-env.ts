@@ -4,6 +4,7 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { StatementStats } from "./db/statement-stats.js";
 import type { FleetThresholds } from "./fleet/fleet-thresholds.js";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
@@ -38,6 +39,10 @@ export interface AppDeps {
   webhookAllow?: BlockList;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
+  /** The database client's per-statement timings, served at GET /v1/ops/slow-queries (operator). */
+  statements?: StatementStats;
+  /** Set `draining` on SIGTERM: /ready answers 503 and responses close their connection. */
+  lifecycle?: { draining: boolean };
 }
 
 /** The one Hono Env of the app. */
@@ -45,5 +50,7 @@ export interface AppEnv {
   Variables: RequestIdVariables & {
     device: Device;
     apiKey: ApiKey;
+    /** deps.logger with this request's id (and, once authenticated, the device or API key id). */
+    logger: Logger;
   };
 }

@@ -34,6 +34,34 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the log level, shutdown bounds, slow threshold and maintenance settings", () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: "info",
+      shutdownDrainMs: 0,
+      shutdownGraceMs: 25_000,
+      slowStatementMs: 50,
+      maintenanceEveryMs: 3_600_000,
+      payloadRetentionDays: 7,
+      vacuumFreePercent: 25,
+    });
+    const config = loadConfig({
+      PIWARDRIVE_LOG_LEVEL: "debug",
+      PIWARDRIVE_SHUTDOWN_DRAIN_MS: "5000",
+      PIWARDRIVE_SLOW_STATEMENT_MS: "0",
+      PIWARDRIVE_PAYLOAD_RETENTION_DAYS: "30",
+    });
+    expect(config).toMatchObject({
+      logLevel: "debug",
+      shutdownDrainMs: 5000,
+      slowStatementMs: 0,
+      payloadRetentionDays: 30,
+    });
+    expect(() => loadConfig({ PIWARDRIVE_LOG_LEVEL: "loud" })).toThrow(/PIWARDRIVE_LOG_LEVEL/);
+    expect(() => loadConfig({ PIWARDRIVE_VACUUM_FREE_PERCENT: "0" })).toThrow(
+      /PIWARDRIVE_VACUUM_FREE_PERCENT/,
+    );
+  });
+
   it("names every bad variable at once", () => {
     const bad = {
       PORT: "http",

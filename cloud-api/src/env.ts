@@ -8,6 +8,7 @@ import {
 } from "./alerts/alert-rules.js";
 import { parseAllowList } from "./alerts/webhook-target.js";
 import { DEFAULT_FLEET_THRESHOLDS, type FleetThresholds } from "./fleet/fleet-thresholds.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 /*
  * The only place that reads process.env. Every process (serve, worker, CLI) parses it once here; command
@@ -39,7 +40,10 @@ const envSchema = z.object({
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
   /** Where load-test regressions are POSTed as JSON (none: they are only logged and counted). */
   PIWARDRIVE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** `off` records no metrics at all (no middleware, no /metrics): for measuring what they cost. */
+  /**
+   * `off` records no metrics at all (no middleware, no /metrics, no statement timing nor
+   * /v1/ops/slow-queries): for measuring what they cost.
+   */
   PIWARDRIVE_METRICS: z.enum(["on", "off"]).default("on"),
   /** A port on 127.0.0.1 serving GET /metrics without a key (serve and worker each take their own). */
   PIWARDRIVE_METRICS_PORT: int(0, 65535).optional(),
@@ -80,6 +84,20 @@ const envSchema = z.object({
   PIWARDRIVE_DEVICE_LOW_DISK_MB: z.coerce.number().min(0).default(DEFAULT_FLEET_THRESHOLDS.lowDiskMb),
   /** How often the worker's {fleet} job checks the fleet for alerts and applies the retention. */
   PIWARDRIVE_FLEET_CHECK_EVERY_MS: int(1000).default(DEFAULT_FLEET_THRESHOLDS.checkEveryMs),
+  /** pino level of the serve and worker processes' JSON logs on stderr. */
+  PIWARDRIVE_LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** A database statement slower than this is logged and counted as slow (0 logs every statement). */
+  PIWARDRIVE_SLOW_STATEMENT_MS: int(0).default(50),
+  /** On SIGTERM, in-flight requests and jobs get this long to finish before the process exits 1. */
+  PIWARDRIVE_SHUTDOWN_GRACE_MS: int(100, 600_000).default(25_000),
+  /** On SIGTERM the API answers /ready 503 but keeps serving this long before it stops accepting. */
+  PIWARDRIVE_SHUTDOWN_DRAIN_MS: int(0, 600_000).default(0),
+  /** How often the worker runs the {maintenance} job (optimize, checkpoint, retention, vacuum). */
+  PIWARDRIVE_MAINTENANCE_EVERY_MS: int(10_000).default(3_600_000),
+  /** Raw payloads of merged batches older than this many days are dropped (the landed row stays). */
+  PIWARDRIVE_PAYLOAD_RETENTION_DAYS: int(0, 36_500).default(7),
+  /** VACUUM when free pages reach this percentage of the file (and at least 1 MiB). */
+  PIWARDRIVE_VACUUM_FREE_PERCENT: int(1, 100).default(25),
 });
 
 const ruleList = (v: string) =>
@@ -108,6 +126,13 @@ export interface CloudConfig {
   /** The webhook allow-list as given (parse with parseAllowList). */
   webhookAllowCidrs: string;
   fleet: FleetThresholds;
+  logLevel: LogLevel;
+  slowStatementMs: number;
+  shutdownGraceMs: number;
+  shutdownDrainMs: number;
+  maintenanceEveryMs: number;
+  payloadRetentionDays: number;
+  vacuumFreePercent: number;
 }
 
 export class ConfigError extends Error {
@@ -157,5 +182,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lowDiskMb: e.PIWARDRIVE_DEVICE_LOW_DISK_MB,
       checkEveryMs: e.PIWARDRIVE_FLEET_CHECK_EVERY_MS,
     },
+    logLevel: e.PIWARDRIVE_LOG_LEVEL,
+    slowStatementMs: e.PIWARDRIVE_SLOW_STATEMENT_MS,
+    shutdownGraceMs: e.PIWARDRIVE_SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: e.PIWARDRIVE_SHUTDOWN_DRAIN_MS,
+    maintenanceEveryMs: e.PIWARDRIVE_MAINTENANCE_EVERY_MS,
+    payloadRetentionDays: e.PIWARDRIVE_PAYLOAD_RETENTION_DAYS,
+    vacuumFreePercent: e.PIWARDRIVE_VACUUM_FREE_PERCENT,
   };
 }

@@ -31,8 +31,17 @@ export function startServer(input: {
         url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            if ("closeIdleConnections" in server) server.closeIdleConnections();
+            // Keep-alive sockets go idle once their in-flight request is answered: close them then, not
+            // after keepAliveTimeout, so close() resolves as soon as the last request is done.
+            const closeIdle = () => {
+              if ("closeIdleConnections" in server) server.closeIdleConnections();
+            };
+            const timer = setInterval(closeIdle, 50);
+            server.close(() => {
+              clearInterval(timer);
+              done();
+            });
+            closeIdle();
           }),
       });
     });
@@ -42,6 +51,12 @@ export function startServer(input: {
 
 export interface RunningApi extends RunningServer {
   deps: AppDeps;
+  /**
+   * Graceful stop: /ready turns 503 at once, new requests are still served for `drainMs` (the time a load
+   * balancer needs to notice), then the listener stops accepting, in-flight requests finish and the deps
+   * close.
+   */
+  shutdown(drainMs: number): Promise<void>;
   /** The unauthenticated 127.0.0.1 listener, when a metrics port was given. */
   metricsServer: MetricsServer | undefined;
 }
@@ -65,14 +80,20 @@ export async function startApiServer(input: {
     });
     // load tests started through the API may target only this origin
     if (opened.deps.loadtests !== undefined) opened.deps.loadtests.selfOrigin = running.url;
+    const close = async () => {
+      await running.close();
+      await metricsServer?.close();
+      await opened.close();
+    };
     return {
       ...running,
       deps: opened.deps,
       metricsServer,
-      async close() {
-        await running.close();
-        await metricsServer?.close();
-        await opened.close();
+      close,
+      async shutdown(drainMs) {
+        if (opened.deps.lifecycle !== undefined) opened.deps.lifecycle.draining = true;
+        if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
+        await close();
       },
     };
   } catch (error) {

@@ -20,6 +20,8 @@ interface Rule {
 const STAGED = "s.seq, s.mac, s.ssid, s.seen_at, s.rssi_dbm, s.lat, s.lon";
 const known = (a: string, b: string) => `${authStrengthSql(a)} - ${authStrengthSql(b)} >= :steps`;
 
+// CROSS JOIN keeps the stage (this batch's rows) the outer loop: the TEMP stage has no statistics, so
+// once ANALYZE has run SQLite would otherwise scan all of networks and probe the stage (hot-statements.test).
 const RULES: Rule[] = [
   {
     // The same network name on the same BSSID, now weaker (Kismet compares crypto per advertised SSID too):
@@ -28,7 +30,7 @@ const RULES: Rule[] = [
     type: "encryption_downgrade",
     severity: "high",
     hits: `SELECT ${STAGED}, n.auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}
+      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}
         AND (s.ssid IS NULL OR n.ssid IS NULL OR s.ssid = n.ssid)`,
   },
   {
@@ -37,13 +39,13 @@ const RULES: Rule[] = [
     type: "ssid_change",
     severity: "medium",
     hits: `SELECT ${STAGED}, n.ssid AS g1, s.ssid AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid AND n.randomized = 0`,
+      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid AND n.randomized = 0`,
   },
   {
     type: "channel_change",
     severity: "low",
     hits: `SELECT ${STAGED}, CAST(n.channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_stage s
-      JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel AND n.randomized = 0`,
+      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel AND n.randomized = 0`,
   },
   {
     // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one. Only the

@@ -1,4 +1,4 @@
-import type { Client } from "@libsql/client";
+import type { Client, InStatement } from "@libsql/client";
 import { type Alert, networkAlerts } from "../alerts/alert-store.js";
 import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { NotFoundError } from "../errors.js";
@@ -26,23 +26,25 @@ export interface NetworkDetail {
   alerts: Alert[];
 }
 
-export async function getNetworkDetail(db: Client, mac: string): Promise<NetworkDetail> {
-  const [net, ssids, devices] = await db.batch(
-    [
-      { sql: `SELECT ${NETWORK_COLUMNS} FROM networks WHERE mac = ?`, args: [mac] },
-      {
-        sql: `SELECT ssid, ${nulSafeBytes("ssid")}, auth_mode, channel, first_seen, last_seen, count FROM ssid_history WHERE mac = ?
+/** The detail's three reads (one read transaction); exported for the hot-statement plan checks. */
+export function networkDetailStatements(mac: string): [InStatement, InStatement, InStatement] {
+  return [
+    { sql: `SELECT ${NETWORK_COLUMNS} FROM networks WHERE mac = ?`, args: [mac] },
+    {
+      sql: `SELECT ssid, ${nulSafeBytes("ssid")}, auth_mode, channel, first_seen, last_seen, count FROM ssid_history WHERE mac = ?
           ORDER BY last_seen DESC, first_seen DESC`,
-        args: [mac],
-      },
-      {
-        sql: `SELECT nd.device_id, d.name, nd.first_seen, nd.last_seen, nd.observations FROM network_devices nd
+      args: [mac],
+    },
+    {
+      sql: `SELECT nd.device_id, d.name, nd.first_seen, nd.last_seen, nd.observations FROM network_devices nd
           LEFT JOIN devices d ON d.id = nd.device_id WHERE nd.mac = ? ORDER BY nd.last_seen DESC, nd.device_id`,
-        args: [mac],
-      },
-    ],
-    "read",
-  );
+      args: [mac],
+    },
+  ];
+}
+
+export async function getNetworkDetail(db: Client, mac: string): Promise<NetworkDetail> {
+  const [net, ssids, devices] = await db.batch(networkDetailStatements(mac), "read");
   const row = net?.rows[0];
   if (row === undefined) throw new NotFoundError(`no network ${mac}`);
   return {

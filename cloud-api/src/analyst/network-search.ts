@@ -1,4 +1,4 @@
-import type { Client, InValue } from "@libsql/client";
+import type { Client, InStatement, InValue } from "@libsql/client";
 import { z } from "zod";
 import { readMergeGeneration } from "../services/merge-generation.js";
 import { type NetworkQuery, type NetworkSort, networkFilterSql } from "./network-filters.js";
@@ -65,6 +65,37 @@ export interface NetworkPage {
   nextCursor: string | null;
 }
 
+/**
+ * The one statement of a search page: hits (edge 0) and, when the budget was used up, the last row
+ * examined (edge 1). Exported for the hot-statement plan checks (db/hot-statements.ts).
+ */
+export function networkSearchStatement(
+  query: Pick<NetworkQuery, "filters" | "sort" | "limit">,
+  g: number,
+  after: SearchCursor["k"] | undefined,
+  budget = SCAN_BUDGET,
+): InStatement {
+  const spec = SORTS[query.sort];
+  const filter = networkFilterSql(query.filters, g);
+  const named: Record<string, InValue> = { g, cap: budget, lim: query.limit + 1 };
+  filter.args.forEach((a, i) => {
+    named[`f${i}`] = a;
+  });
+  let i = 0;
+  const where = filter.sql.replace(/\?/g, () => `:f${i++}`);
+  if (after) {
+    named.k0 = after[0];
+    named.k1 = after[1];
+  }
+  const sql = `WITH scanned AS MATERIALIZED (SELECT * FROM (${AS_OF}) ${after ? `WHERE ${spec.after}` : ""}
+    ORDER BY ${spec.order} LIMIT :cap),
+  hits AS (SELECT * FROM scanned n WHERE ${where} ORDER BY ${spec.order} LIMIT :lim)
+SELECT 0 AS edge, * FROM hits
+UNION ALL SELECT 1 AS edge, * FROM (SELECT * FROM scanned ORDER BY ${spec.reverse} LIMIT 1)
+WHERE (SELECT count(*) FROM scanned) >= :cap`;
+  return { sql, args: named };
+}
+
 /** `budget`: rows examined per page (tests lower it to reach the continuation path). */
 export async function searchNetworks(
   db: Client,
@@ -78,24 +109,7 @@ export async function searchNetworks(
   }
   const g = cursor?.g ?? (await readMergeGeneration(db)).generation;
   const spec = SORTS[query.sort];
-  const filter = networkFilterSql(query.filters, g);
-  const named: Record<string, InValue> = { g, cap: budget, lim: query.limit + 1 };
-  filter.args.forEach((a, i) => {
-    named[`f${i}`] = a;
-  });
-  let i = 0;
-  const where = filter.sql.replace(/\?/g, () => `:f${i++}`);
-  if (cursor) {
-    named.k0 = cursor.k[0];
-    named.k1 = cursor.k[1];
-  }
-  const sql = `WITH scanned AS MATERIALIZED (SELECT * FROM (${AS_OF}) ${cursor ? `WHERE ${spec.after}` : ""}
-    ORDER BY ${spec.order} LIMIT :cap),
-  hits AS (SELECT * FROM scanned n WHERE ${where} ORDER BY ${spec.order} LIMIT :lim)
-SELECT 0 AS edge, * FROM hits
-UNION ALL SELECT 1 AS edge, * FROM (SELECT * FROM scanned ORDER BY ${spec.reverse} LIMIT 1)
-WHERE (SELECT count(*) FROM scanned) >= :cap`;
-  const rs = await db.execute({ sql, args: named });
+  const rs = await db.execute(networkSearchStatement(query, g, cursor?.k, budget));
   const hits = rs.rows.filter((r) => Number(r.edge) === 0);
   const edge = rs.rows.find((r) => Number(r.edge) === 1);
   const page = hits.slice(0, query.limit);

@@ -22,6 +22,7 @@ export function requireRole(db: Client, minimum: Role) {
       throw new ApiError(403, "forbidden", `this needs the ${minimum} role or higher`);
     }
     c.set("apiKey", key);
+    c.set("logger", c.get("logger").child({ apiKeyId: key.id }));
     await next();
   });
 }

@@ -14,6 +14,7 @@ export function requireDevice(db: Client) {
     if (device === undefined) throw new ApiError(401, "unauthorized", "unknown device token");
     if (device.revokedAt !== null) throw new ApiError(403, "device_revoked", "this device has been revoked");
     c.set("device", device);
+    c.set("logger", c.get("logger").child({ deviceId: device.id }));
     await next();
   });
 }

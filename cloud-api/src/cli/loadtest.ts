@@ -14,7 +14,6 @@ import { describeDbLoad, runDbLoad } from "../loadtest/run-db-load.js";
 import { runLoad } from "../loadtest/run-load.js";
 import type { Scenario } from "../loadtest/scenario.js";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../loadtest/thresholds.js";
-import { jsonLogger } from "../logger.js";
 import { configFrom, print, withDbOption } from "./options.js";
 
 interface HttpFlags {
@@ -126,11 +125,12 @@ export function loadtestCommand(): Command {
         });
         if (comparison?.verdict === "slower") {
           const config = configFrom(flags);
+          const { jsonLogger } = await import("../json-logger.js");
           await reportRegression({
             comparison,
             result,
             target: flags.target,
-            logger: jsonLogger(),
+            logger: jsonLogger({ level: config.logLevel }),
             webhookUrl: config.alertWebhookUrl,
           });
         }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { devicesCommand } from "./devices.js";
+import { doctorCommand } from "./doctor.js";
 import { exportCommand } from "./export.js";
 import { keysCommand } from "./keys.js";
 import { loadtestCommand } from "./loadtest.js";
@@ -22,6 +23,7 @@ const program = new Command("piwardrive-cloud")
   .addCommand(serveCommand())
   .addCommand(workerCommand())
   .addCommand(devicesCommand())
+  .addCommand(doctorCommand())
   .addCommand(keysCommand())
   .addCommand(loadtestCommand())
   .addCommand(reportCommand())

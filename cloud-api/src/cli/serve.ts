@@ -1,6 +1,6 @@
 import { migrateCloud } from "@piwardrive/migrations";
 import { Command } from "commander";
-import { jsonLogger } from "../logger.js";
+import { loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDb, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -33,7 +33,8 @@ export function serveCommand(): Command {
         host: flags.host ?? base.host,
         metricsPort: flags.metricsPort ?? base.metricsPort,
       };
-      const logger = jsonLogger();
+      const { jsonLogger } = await import("../json-logger.js");
+      const logger = jsonLogger({ level: config.logLevel });
       if (flags.migrate) await withDb(config, (db) => migrateCloud(db));
       // loaded here so admin commands (devices, keys) start without Hono, BullMQ and bull-board
       const { startApiServer } = await import("../server.js");
@@ -45,15 +46,19 @@ export function serveCommand(): Command {
         logger,
         routes: api.deps.metrics?.routeWindow,
       });
-      onShutdown(logger, async () => {
-        sampler.stop();
-        await api.close();
-      });
+      onShutdown(
+        logger,
+        async () => {
+          sampler.stop();
+          await api.shutdown(config.shutdownDrainMs);
+        },
+        config.shutdownGraceMs,
+      );
       // Ready only once Ctrl-C / SIGTERM stop it cleanly (a signal before this line would kill it outright).
       logger.info("api listening", {
         url: api.url,
         port: api.port,
-        db: config.db,
+        db: loggableUrl(config.db),
         metricsUrl: api.metricsServer?.url ?? null,
       });
     });

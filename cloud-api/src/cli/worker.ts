@@ -2,7 +2,7 @@ import { migrateCloud } from "@piwardrive/migrations";
 import type { Queue } from "bullmq";
 import { Command } from "commander";
 import { openCloudDb, toDbUrl } from "../db/cloud-db.js";
-import { jsonLogger } from "../logger.js";
+import { loggableUrl } from "../logger.js";
 import { configFrom, parseIntFlag, withDbOption, withRedisOptions } from "./options.js";
 import { onShutdown } from "./shutdown.js";
 
@@ -18,7 +18,7 @@ interface WorkerFlags {
 export function workerCommand(): Command {
   return withRedisOptions(withDbOption(new Command("worker")))
     .description(
-      "run merge workers, the landed-batch reconciler, webhook deliveries and the scheduled jobs (reports, fleet)",
+      "run merge workers, the landed-batch reconciler, webhook deliveries and the scheduled jobs (reports, fleet, maintenance)",
     )
     .option("--concurrency <n>", "merge jobs in parallel (env PIWARDRIVE_MERGE_CONCURRENCY)", parseIntFlag)
     .option("--migrate", "apply pending migrations before starting")
@@ -29,11 +29,23 @@ export function workerCommand(): Command {
     )
     .action(async (flags: WorkerFlags) => {
       const config = configFrom(flags);
-      const logger = jsonLogger();
+      const { jsonLogger } = await import("../json-logger.js");
+      const logger = jsonLogger({ level: config.logLevel });
+      const { StatementStats } = await import("../db/statement-stats.js");
+      let slowCounter: { inc(): void } | undefined;
+      // PIWARDRIVE_METRICS=off times nothing either, so a benchmark can measure what all of it costs
+      const statements = config.metrics
+        ? new StatementStats({
+            thresholdMs: config.slowStatementMs,
+            logger,
+            onSlow: () => slowCounter?.inc(),
+          })
+        : undefined;
       const db = await openCloudDb({
         db: config.db,
         authToken: config.dbAuthToken,
         busyTimeoutMs: config.busyTimeoutMs,
+        statements,
       });
       if (flags.migrate) await migrateCloud(db);
       const { closeRedis, createProducerRedis, createWorkerRedis } = await import("../queues/redis.js");
@@ -78,6 +90,7 @@ export function workerCommand(): Command {
         ...(metrics === undefined ? {} : { metrics }),
       });
       queues.push(merge.queue, webhooks.queue);
+      slowCounter = metrics?.slowStatements;
       const metricsPort = flags.metricsPort ?? config.metricsPort;
       const metricsServer =
         metrics !== undefined && metricsPort !== undefined
@@ -108,21 +121,41 @@ export function workerCommand(): Command {
         thresholds: config.fleet,
         logger,
       });
-      onShutdown(logger, async () => {
-        sampler.stop();
-        await fleet.close();
-        await reports.close();
-        await loadtests.close();
-        await metricsServer?.close();
-        await merge.close();
-        await deliveries.close();
-        await webhooks.close();
-        await Promise.all([closeRedis(connection), closeRedis(producer)]);
-        db.close();
+      const { startMaintenance } = await import("../maintenance/maintenance-job.js");
+      const maintenance = await startMaintenance({
+        connection,
+        location: { prefix: config.queuePrefix },
+        logger,
+        everyMs: config.maintenanceEveryMs,
+        options: {
+          db,
+          dbPath: isFile ? url.slice("file:".length) : undefined,
+          payloadRetentionDays: config.payloadRetentionDays,
+          vacuumFreePercent: config.vacuumFreePercent,
+          slowStatements: () => statements?.report(10).slowest ?? [],
+        },
       });
+      onShutdown(
+        logger,
+        async () => {
+          sampler.stop();
+          await maintenance.close();
+          await fleet.close();
+          await reports.close();
+          await loadtests.close();
+          await metricsServer?.close();
+          await merge.close();
+          await deliveries.close();
+          await webhooks.close();
+          await Promise.all([closeRedis(connection), closeRedis(producer)]);
+          db.close();
+        },
+        config.shutdownGraceMs,
+      );
+      // Ready only once Ctrl-C / SIGTERM stop it cleanly (a signal before this line would kill it outright).
       logger.info("merge worker started", {
         concurrency: merge.worker.opts.concurrency,
-        db: config.db,
+        db: loggableUrl(config.db),
         metricsUrl: metricsServer?.url ?? null,
       });
     });

@@ -2,16 +2,50 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Client, createClient } from "@libsql/client";
 import { withBusyRecovery } from "./busy-recovery.js";
+import { measureStatements, type StatementStats } from "./statement-stats.js";
 
 export interface CloudDbOptions {
   /** A file path, or a libSQL URL (file:, libsql:, http(s):, ws(s):) for sqld / Turso. */
   db: string;
   authToken?: string | undefined;
   busyTimeoutMs?: number;
+  /** Times every statement into these stats (slow ones are logged); none: nothing is measured. */
+  statements?: StatementStats | undefined;
 }
 
 /** Per-connection pragmas for a local file (journal_mode=WAL is persistent and set first). */
-export const FILE_PRAGMAS = ["PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY"] as const;
+export const FILE_PRAGMAS = [
+  "PRAGMA synchronous=NORMAL",
+  "PRAGMA temp_store=MEMORY",
+  // after a burst, a reset WAL is truncated back to this size instead of keeping its peak on disk
+  `PRAGMA journal_size_limit=${64 * 1024 * 1024}`,
+] as const;
+
+/** What each tuned pragma must read back as on every connection (busy_timeout comes from the client). */
+export function expectedPragmas(busyTimeoutMs: number): Record<string, string | number> {
+  return {
+    journal_mode: "wal",
+    synchronous: 1,
+    temp_store: 2,
+    journal_size_limit: 64 * 1024 * 1024,
+    busy_timeout: busyTimeoutMs,
+  };
+}
+
+/** Pragmas doctor reads back (tuned or not): what a connection really runs with. */
+export const REPORTED_PRAGMAS = [
+  "journal_mode",
+  "synchronous",
+  "busy_timeout",
+  "temp_store",
+  "journal_size_limit",
+  "cache_size",
+  "mmap_size",
+  "wal_autocheckpoint",
+  "foreign_keys",
+  "page_size",
+  "auto_vacuum",
+] as const;
 
 /** Turns a bare path into a `file:` URL (creating its folder); leaves URLs alone. */
 export function toDbUrl(db: string): { url: string; isFile: boolean } {
@@ -40,7 +74,9 @@ export async function openCloudDb(options: CloudDbOptions): Promise<Client> {
     timeout: options.busyTimeoutMs ?? 5000,
     intMode: "number",
   });
-  if (!isFile) return client;
+  const measured = (c: Client) =>
+    options.statements === undefined ? c : measureStatements(c, options.statements);
+  if (!isFile) return measured(client);
   try {
     await client.execute("PRAGMA journal_mode=WAL");
     await applyPragmas(client);
@@ -48,17 +84,26 @@ export async function openCloudDb(options: CloudDbOptions): Promise<Client> {
     client.close();
     throw error;
   }
-  return withBusyRecovery(client, applyPragmas);
+  return measured(withBusyRecovery(client, applyPragmas));
 }
 
 async function applyPragmas(client: Client): Promise<void> {
   for (const pragma of FILE_PRAGMAS) await client.execute(pragma);
 }
 
+/**
+ * Reopens the client's connection the way busy recovery does (client.reconnect(), then the pragmas a fresh
+ * connection lacks), so doctor and tests can check that the second connection is tuned like the first.
+ */
+export async function reopenCloudDb(client: Client): Promise<void> {
+  await client.reconnect();
+  if (client.protocol === "file") await applyPragmas(client);
+}
+
 /** What SQLite reports for the pragmas we set; `doctor`-style checks and tests read them back. */
 export async function readPragmas(client: Client): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const name of ["journal_mode", "synchronous", "busy_timeout", "temp_store"]) {
+  for (const name of REPORTED_PRAGMAS) {
     const rs = await client.execute(`PRAGMA ${name}`);
     out[name] = rs.rows[0]?.[0] ?? null;
   }

@@ -35,6 +35,6 @@ export async function reportRegression(input: {
     await res.arrayBuffer();
     if (!res.ok) input.logger.error("alert webhook refused the regression", { status: res.status });
   } catch (error) {
-    input.logger.error("alert webhook unreachable", { message: (error as Error).message });
+    input.logger.error("alert webhook unreachable", { error: (error as Error).message });
   }
 }

@@ -13,6 +13,8 @@ export interface ApiMetrics {
   ingestSightings: Counter<"outcome">;
   /** Per-route figures of the current sampling interval (drained into route_samples by the sampler). */
   routeWindow: RouteWindow;
+  /** Statements slower than PIWARDRIVE_SLOW_STATEMENT_MS on this process's database client. */
+  slowStatements: Counter;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -45,5 +47,10 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       registers: [registry],
     }),
     routeWindow: new RouteWindow(),
+    slowStatements: new Counter({
+      name: "piwardrive_db_slow_statements_total",
+      help: "Database statements that ran longer than the slow-statement threshold",
+      registers: [registry],
+    }),
   };
 }

@@ -13,6 +13,7 @@ import { devicesRoute } from "./ops/devices.js";
 import { metricsRoute } from "./ops/metrics.js";
 import { pipelineRoute } from "./ops/pipeline.js";
 import { retryBatchRoute } from "./ops/retry-batch.js";
+import { slowQueriesRoute } from "./ops/slow-queries.js";
 import { webhooksRoute } from "./ops/webhooks.js";
 import { readyRoute } from "./ready.js";
 import { reportsRoute } from "./reports.js";
@@ -36,6 +37,7 @@ export function createRoutes(deps: AppDeps) {
     .route("/", retryBatchRoute(deps));
   if (deps.loadtests !== undefined) routes.route("/", loadtestsRoute(deps, deps.loadtests));
   if (deps.metrics !== undefined) routes.route("/", metricsRoute(deps, deps.metrics.registry));
+  if (deps.statements !== undefined) routes.route("/", slowQueriesRoute(deps, deps.statements));
   if (deps.boardQueues !== undefined && deps.boardQueues.length > 0) {
     routes.route("/", adminQueuesRoute(deps, deps.boardQueues));
   }

@@ -12,7 +12,7 @@ import { createMiddleware } from "hono/factory";
 import { ApiError, toApiError } from "../api-error.js";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { requireDevice } from "../auth/device-token.js";
-import { errorFields } from "../logger.js";
+import { errorFields, type Logger } from "../logger.js";
 import type { BatchKey } from "../services/batch-key.js";
 import { type AgentReport, landBatch } from "../services/land-batch.js";
 import type { IngestResponse } from "./schema.js";
@@ -53,14 +53,11 @@ function agentReport(header: (name: string) => string | undefined): AgentReport 
  */
 export function ingestRoute(deps: AppDeps) {
   const now = deps.now ?? Date.now;
-  const enqueue = async (key: BatchKey) => {
+  const enqueue = async (key: BatchKey, logger: Logger) => {
     try {
       await deps.mergeProducer.enqueue(key);
     } catch (error) {
-      deps.logger.warn("merge job not enqueued; the reconciler will pick the batch up", {
-        ...key,
-        ...errorFields(error),
-      });
+      logger.warn("merge job not enqueued; the reconciler will pick the batch up", errorFields(error));
     }
   };
   const metrics = deps.metrics;
@@ -101,6 +98,8 @@ export function ingestRoute(deps: AppDeps) {
       if (batch.deviceId !== device.id) {
         throw new ApiError(403, "device_mismatch", "a device may only send its own batches");
       }
+      const log = c.get("logger").child({ runId: batch.runId, batchSeq: batch.batchSeq });
+      c.set("logger", log);
       const outcome = await landBatch(deps.db, {
         batch,
         payload: body,
@@ -109,15 +108,14 @@ export function ingestRoute(deps: AppDeps) {
         report,
       });
       if (outcome.status === "duplicate" && outcome.rangeDiffers) {
-        deps.logger.warn("duplicate batch key with a different seq range", {
-          ...outcome.key,
+        log.warn("duplicate batch key with a different seq range", {
           firstSeq: batch.firstSeq,
           lastSeq: batch.lastSeq,
         });
       }
       metrics?.ingestBatches.inc({ outcome: outcome.status, reason: "none" });
       metrics?.ingestSightings.inc({ outcome: outcome.status }, batch.observations.length);
-      if (outcome.status === "accepted" || outcome.stored === "landed") await enqueue(outcome.key);
+      if (outcome.status === "accepted" || outcome.stored === "landed") await enqueue(outcome.key, log);
       return c.json<IngestResponse>({ status: outcome.status }, 202);
     },
   );

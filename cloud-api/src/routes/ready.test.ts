@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../app.js";
 import { expectError } from "../test-support/expect-error.js";
 import { DEAD_REDIS_URL, openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
 
@@ -15,6 +16,18 @@ describe("GET /health and /ready", () => {
     const res = await cloud.app.request("/ready");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ready", checks: { db: "ok", redis: "ok" } });
+  });
+
+  it("answers 503 draining once shutdown began, and asks clients to close their connection", async () => {
+    cloud = await openTestCloud();
+    const lifecycle = { draining: false };
+    const app = createApp({ ...cloud.deps, lifecycle });
+    expect((await app.request("/ready")).status).toBe(200);
+    lifecycle.draining = true;
+    const res = await app.request("/ready");
+    expect(res.headers.get("connection")).toBe("close");
+    expect((await expectError(res, 503, "draining")).message).toMatch(/shutting down/);
+    expect((await app.request("/health")).status).toBe(200);
   });
 
   it("is not ready, quickly, when Redis is unreachable; liveness is unaffected", async () => {

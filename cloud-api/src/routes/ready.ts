@@ -20,9 +20,25 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
   }
 }
 
-/** GET /ready: `SELECT 1` on the database and PING on Redis; 503 (with both results) when either fails. */
+/**
+ * GET /ready: `SELECT 1` on the database and PING on Redis; 503 (with both results) when either fails,
+ * and 503 `draining` as soon as the process is shutting down, so a load balancer stops sending to it
+ * while in-flight requests finish.
+ */
 export function readyRoute(deps: AppDeps) {
   return new Hono<AppEnv>().get("/ready", async (c) => {
+    if (deps.lifecycle?.draining === true) {
+      return c.json(
+        {
+          error: {
+            code: "draining",
+            message: "shutting down: finishing in-flight requests, not taking new ones",
+            requestId: c.get("requestId"),
+          },
+        },
+        503,
+      );
+    }
     const [db, redis] = await Promise.all([
       check(() => deps.db.execute("SELECT 1")),
       check(() => deps.redis.ping()),

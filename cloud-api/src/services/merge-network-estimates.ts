@@ -87,7 +87,7 @@ FROM (SELECT s.mac, mm.w, mm.mlat, mm.mlon, mm.m2lat, mm.m2lon, v.vendor, v.rand
     (SELECT count(*) FROM network_days d WHERE d.mac = s.mac) AS days
   FROM (SELECT DISTINCT mac FROM temp.merge_stage) AS s
   LEFT JOIN temp.merge_moments AS mm ON mm.mac = s.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = s.mac) AS x
-WHERE networks.mac = x.mac`;
+WHERE networks.mac = x.mac AND networks.mac IN (SELECT mac FROM temp.merge_stage)`;
 
 /** The device link's first generation (as-of `device` filter). */
 export const DEVICE_FIRST_GENERATION = NEXT_GENERATION;

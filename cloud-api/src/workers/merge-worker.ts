@@ -44,7 +44,10 @@ export interface MergeWorker {
   close(): Promise<void>;
 }
 
-/** The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. */
+/**
+ * The job processor: a thin wrapper mapping domain errors to BullMQ's retry / no-retry. With a logger,
+ * each merge writes one line carrying the batch key (deviceId, runId, batchSeq) and the job id.
+ */
 export function mergeProcessor(
   options: Pick<
     MergeWorkerOptions,
@@ -53,9 +56,10 @@ export function mergeProcessor(
     logger?: Logger;
   },
 ) {
-  return async (job: Pick<Job<BatchKey>, "data">): Promise<MergeOutcome> => {
+  return async (job: Pick<Job<BatchKey>, "data"> & { id?: string | undefined }): Promise<MergeOutcome> => {
     const key = batchKeySchema.safeParse(job.data);
     if (!key.success) throw new UnrecoverableError(`malformed job data: ${key.error.message}`);
+    const log = options.logger?.child({ ...key.data, jobId: job.id });
     const started = performance.now();
     try {
       const outcome = await mergeBatch({
@@ -66,7 +70,13 @@ export function mergeProcessor(
         ...(options.alertRules === undefined ? {} : { alertRules: options.alertRules }),
         ...(options.healthRetentionMs === undefined ? {} : { healthRetentionMs: options.healthRetentionMs }),
       });
-      if (options.metrics !== undefined) observeMerge(options.metrics, outcome, performance.now() - started);
+      const durationMs = performance.now() - started;
+      if (options.metrics !== undefined) observeMerge(options.metrics, outcome, durationMs);
+      log?.info("batch merged", {
+        status: outcome.status,
+        inserted: outcome.insertedCount,
+        durationMs: Math.round(durationMs * 100) / 100,
+      });
       if (outcome.status === "merged" && outcome.insertedCount > 0 && options.webhooks !== undefined) {
         queueDeliveries(options.webhooks, key.data, options.logger);
       }
@@ -116,7 +126,12 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
   );
   worker.on("error", (error) => logger.warn("merge worker error", errorFields(error)));
   worker.on("failed", (job, error) =>
-    logger.warn("merge job failed", { jobId: job?.id, attempts: job?.attemptsMade, ...errorFields(error) }),
+    logger.warn("merge job failed", {
+      ...job?.data,
+      jobId: job?.id,
+      attempts: job?.attemptsMade,
+      ...errorFields(error),
+    }),
   );
   await worker.waitUntilReady();
   const reconciler = startReconciler({

@@ -1,4 +1,4 @@
-import type { Client } from "@libsql/client";
+import type { Client, InStatement } from "@libsql/client";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { errorFields, type Logger } from "../logger.js";
@@ -6,6 +6,15 @@ import type { PipelineMetrics } from "../metrics/pipeline-metrics.js";
 import { addMergeJob, mergeJobId } from "../queues/merge-queue.js";
 import { type BatchKey, KEY_WHERE, keyArgs } from "../services/batch-key.js";
 import { recordReconcilerPass } from "./reconciler-actions.js";
+
+/** The reconciler's pass: oldest batches still waiting for their merge. */
+export function landedBatchesStatement(limit: number): InStatement {
+  return {
+    sql: `SELECT device_id, run_id, batch_seq FROM landed_batches WHERE status = 'landed'
+      ORDER BY received_at LIMIT ?`,
+    args: [limit],
+  };
+}
 
 export interface ReconcileResult {
   /** Landed-but-unmerged batches looked at in this pass. */
@@ -60,11 +69,7 @@ export async function reconcileLandedBatches(input: {
   queue: Queue<BatchKey>;
   limit?: number;
 }): Promise<ReconcileResult> {
-  const rs = await input.db.execute({
-    sql: `SELECT device_id, run_id, batch_seq FROM landed_batches WHERE status = 'landed'
-      ORDER BY received_at LIMIT ?`,
-    args: [input.limit ?? 5000],
-  });
+  const rs = await input.db.execute(landedBatchesStatement(input.limit ?? 5000));
   const actions = { added: 0, retried: 0, replaced: 0 };
   for (const row of rs.rows) {
     const key: BatchKey = {

@@ -5,6 +5,7 @@ export * from "./devices.js";
 export * from "./heatmap-cells.js";
 export * from "./landed-batches.js";
 export * from "./load-tests.js";
+export * from "./maintenance-runs.js";
 export * from "./merge-generation.js";
 export * from "./network-estimates.js";
 export * from "./networks.js";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
@@ -15,8 +16,13 @@ export const landedBatches = sqliteTable(
     firstSeq: integer("first_seq").notNull(),
     lastSeq: integer("last_seq").notNull(),
     observationCount: integer("observation_count").notNull(),
-    /** The compressed body exactly as received. */
+    /**
+     * The compressed body exactly as received. Emptied (zero bytes) by the maintenance job's retention
+     * once the batch is merged and old enough: a merged batch is answered from its status, never re-read.
+     */
     payload: blob("payload", { mode: "buffer" }).notNull(),
+    /** When retention emptied `payload` (null while it is kept). */
+    payloadDroppedAt: integer("payload_dropped_at"),
     /** The body's Content-Encoding (gzip | br): the merge worker needs it to decode `payload`. */
     contentEncoding: text("content_encoding").notNull().default("gzip"),
     receivedAt: integer("received_at").notNull(),
@@ -29,5 +35,9 @@ export const landedBatches = sqliteTable(
     index("landed_batches_status_idx").on(t.status, t.receivedAt),
     /** The pipeline view's merge rate and lag over the last minutes. */
     index("landed_batches_merged_idx").on(t.mergedAt),
+    // retention's walk: merged batches whose payload is still kept, oldest first
+    index("landed_batches_payload_kept_idx")
+      .on(t.receivedAt)
+      .where(sql`status = 'merged' AND payload_dropped_at IS NULL`),
   ],
 );
