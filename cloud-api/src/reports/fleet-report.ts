@@ -7,6 +7,17 @@ import { lineChart } from "./svg-chart.js";
 export const STALE_AFTER_MS = 24 * 3_600_000;
 const DAY = 86_400_000;
 
+/** Health figures charted per device: the column, its label, and how a bucket sums its samples up. */
+const HEALTH_FIGURES = [
+  ["soc_temp_c", "SoC temperature °C (max)", "max"],
+  ["disk_free_mb", "disk free MB (min)", "min"],
+  ["rss_mb", "agent RSS MB (max)", "max"],
+  ["event_loop_lag_ms", "agent event-loop lag ms (max)", "max"],
+] as const;
+type HealthColumn = (typeof HEALTH_FIGURES)[number][0];
+/** Points per device and figure: the window is cut into this many buckets. */
+const HEALTH_BUCKETS = 120;
+
 export async function fleetData(db: Client, w: ReportWindow) {
   const devices = await db.execute({
     sql: `SELECT d.id, d.name, d.created_at, d.revoked_at, d.last_seen_at,
@@ -25,7 +36,16 @@ export async function fleetData(db: Client, w: ReportWindow) {
       WHERE received_at >= ? AND received_at < ? GROUP BY device_id, day ORDER BY day`,
     args: [w.since, w.until],
   });
+  const bucketMs = Math.max(1, Math.ceil((w.until - w.since) / HEALTH_BUCKETS));
+  const health = await db.execute({
+    sql: `SELECT device_id, ? + ((sampled_at - ?) / ?) * ? AS t,
+        ${HEALTH_FIGURES.map(([c, , agg]) => `${agg}(${c}) AS ${c}`).join(", ")}, count(*) AS samples
+      FROM device_health WHERE sampled_at >= ? AND sampled_at < ? GROUP BY device_id, t ORDER BY t`,
+    args: [w.since, w.since, bucketMs, bucketMs, w.since, w.until],
+  });
+  const status = await db.execute("SELECT device_id, agent_version, backlog FROM device_status");
   return {
+    healthFigures: HEALTH_FIGURES.map(([column, label]) => ({ column, label })),
     devices: devices.rows.map((r) => {
       const lastSeen = r.last_seen_at === null ? null : Number(r.last_seen_at);
       return {
@@ -41,9 +61,25 @@ export async function fleetData(db: Client, w: ReportWindow) {
         perDay: perDay.rows
           .filter((d) => d.device_id === r.id)
           .map((d) => ({ day: Number(d.day), batches: Number(d.batches), failed: Number(d.failed) })),
+        /** What the agent last reported: its version and its backlog of unsent sightings. */
+        agentVersion: reported(status.rows, r.id, "agent_version"),
+        reportedBacklog: reported(status.rows, r.id, "backlog"),
+        /** Health samples per bucket of the window (device_health, kept PIWARDRIVE_DEVICE_HEALTH_DAYS). */
+        health: health.rows
+          .filter((h) => h.device_id === r.id)
+          .map((h) => ({
+            t: Number(h.t),
+            samples: Number(h.samples),
+            ...Object.fromEntries(HEALTH_FIGURES.map(([c]) => [c, h[c] === null ? null : Number(h[c])])),
+          })) as ({ t: number; samples: number } & Record<HealthColumn, number | null>)[],
       };
     }),
   };
+}
+
+function reported(rows: readonly Record<string, unknown>[], id: unknown, column: string) {
+  const v = rows.find((row) => row.device_id === id)?.[column];
+  return v === null || v === undefined ? null : typeof v === "number" ? v : String(v);
 }
 
 export function fleetHtml(data: Awaited<ReturnType<typeof fleetData>>, w: ReportWindow): string {
@@ -60,6 +96,8 @@ export function fleetHtml(data: Awaited<ReturnType<typeof fleetData>>, w: Report
           "sync errors",
           "batches",
           "sightings",
+          "agent",
+          "reported backlog",
           "state",
         ],
         data.devices.map((d) => [
@@ -70,6 +108,8 @@ export function fleetHtml(data: Awaited<ReturnType<typeof fleetData>>, w: Report
           d.syncErrors,
           d.batches,
           d.sightings,
+          d.agentVersion,
+          d.reportedBacklog,
           {
             html: d.revoked
               ? "revoked"
@@ -90,6 +130,21 @@ export function fleetHtml(data: Awaited<ReturnType<typeof fleetData>>, w: Report
         isoDay,
       ),
     },
+    ...data.healthFigures.map((f) => ({
+      heading: `Health over time: ${f.label}`,
+      html: lineChart(
+        f.label,
+        data.devices
+          .filter((d) => d.health.some((h) => h[f.column] !== null))
+          .map((d) => ({
+            name: d.name,
+            points: d.health.flatMap((h) =>
+              h[f.column] === null ? [] : [[h.t, h[f.column]] as [number, number]],
+            ),
+          })),
+        isoTime,
+      ),
+    })),
     {
       heading: `Stale devices (no contact for ${STALE_AFTER_MS / 3_600_000} h)`,
       html:

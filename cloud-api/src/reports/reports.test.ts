@@ -20,6 +20,8 @@ const HOSTILE_NAME = `<script src="https://evil.example/x.js"></script>`;
 let cloud: TestCloud;
 let operatorKey: string;
 const since = String(T0 - 86_400_000);
+/** Health samples are kept for days, not years: they are recent, unlike the drive's fixed T0. */
+const HEALTH_T0 = Date.now() - 3_600_000;
 const stop: (() => Promise<void>)[] = [];
 
 // A real drive's path through the system: two devices sync batches over HTTP, the merge worker merges them.
@@ -62,11 +64,23 @@ beforeAll(async () => {
           },
         ),
       );
-      const res = await postBatch(
-        app,
-        device.token,
-        makeBatch({ deviceId: device.id, batchSeq }, observations),
-      );
+      // pi-b reports its health with each batch: one sample a minute, its SoC warming by 10 °C a batch
+      const health =
+        device === b
+          ? [0, 1].map((m) => ({
+              sampledAt: HEALTH_T0 + batchSeq * 120_000 + m * 60_000,
+              rssMb: 60 + batchSeq,
+              availableMemMb: 300,
+              diskFreeMb: 2000 - batchSeq * 100 - m,
+              socTempC: 50 + batchSeq * 10 + m,
+              eventLoopLagMs: 2,
+              writerQueueDepth: 0,
+            }))
+          : [];
+      const res = await postBatch(app, device.token, {
+        ...makeBatch({ deviceId: device.id, batchSeq }, observations),
+        health,
+      });
       expect(res.status).toBe(202);
     }
   }
@@ -202,6 +216,15 @@ describe("reports from a synced drive", () => {
     expect((await report("fleet")).body).toContain(
       "&lt;script src=&quot;https://evil.example/x.js&quot;&gt;",
     );
+    // pi-b's health over time: its six samples in their buckets, the hottest 71 °C, the lowest disk 1799 MB
+    const piB = fleet.devices.find((d: { name: string }) => d.name === "pi-b");
+    const samples = piB.health.reduce((n: number, h: { samples: number }) => n + h.samples, 0);
+    expect(samples).toBe(6);
+    expect(Math.max(...piB.health.map((h: { soc_temp_c: number }) => h.soc_temp_c))).toBe(71);
+    expect(Math.min(...piB.health.map((h: { disk_free_mb: number }) => h.disk_free_mb))).toBe(1799);
+    const hostile = fleet.devices.find((d: { name: string }) => d.name !== "pi-b");
+    expect(hostile.health).toEqual([]);
+    expect((await report("fleet")).body).toContain("Health over time: SoC temperature °C (max)");
     const perf = await report("performance");
     expect(perf.body).toContain('<span class="bad">✗ p99&lt;2</span>');
     expect(perf.body).toContain('<span class="ok">✓ errors&lt;1%</span>');
