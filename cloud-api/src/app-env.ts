@@ -3,6 +3,7 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { AnalystCacheOptions } from "./cache/analyst-response-cache.js";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import type { ApiMetrics } from "./metrics/api-metrics.js";
@@ -27,6 +28,8 @@ export interface AppDeps {
   now?: () => number;
   /** Analyst requests per API key per minute (default DEFAULT_ANALYST_PER_MINUTE). */
   analystPerMinute?: number;
+  /** The analyst GET cache's bounds (default DEFAULT_ANALYST_CACHE; fields may be given alone). */
+  analystCache?: Partial<AnalystCacheOptions>;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
 }

@@ -10,6 +10,10 @@ export interface ApiMetrics {
   ingestBatches: Counter<"outcome" | "reason">;
   /** Sightings in batches that were accepted or were duplicates (refused bodies are not decoded). */
   ingestSightings: Counter<"outcome">;
+  /** Analyst GETs by route template and how the cache answered: hit, miss, not_modified (304). */
+  analystCache: Counter<"route" | "result">;
+  /** API key checks on the analyst routes answered from memory (hit) or the database (miss). */
+  apiKeyCache: Counter<"result">;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -39,6 +43,18 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       name: "piwardrive_ingest_sightings_total",
       help: "Sightings in batches posted to /v1/ingest by outcome (accepted, duplicate)",
       labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    analystCache: new Counter({
+      name: "piwardrive_analyst_cache_requests_total",
+      help: "Analyst GETs by route template and cache result (hit, miss, not_modified)",
+      labelNames: ["route", "result"] as const,
+      registers: [registry],
+    }),
+    apiKeyCache: new Counter({
+      name: "piwardrive_api_key_cache_requests_total",
+      help: "API key checks on the analyst routes answered from memory (hit) or the database (miss)",
+      labelNames: ["result"] as const,
       registers: [registry],
     }),
   };
