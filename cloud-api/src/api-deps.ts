@@ -14,6 +14,7 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
+  Partial<Pick<CloudConfig, "analystPerMinute">> &
   /** Metrics are on unless this says false. */
   Partial<Pick<CloudConfig, "metrics">>;
 
@@ -51,6 +52,7 @@ export async function openApiDeps(
     }),
     wireLimits: config.wireLimits,
     logger,
+    analystPerMinute: config.analystPerMinute,
     boardQueues: [boardQueue],
     loadtests: { queue: loadtestQueue, selfOrigin: undefined },
     ...(config.metrics === false ? {} : { metrics: createApiMetrics() }),

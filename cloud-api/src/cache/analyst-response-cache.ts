@@ -19,7 +19,7 @@ export interface AnalystCacheOptions {
   generationMaxAgeMs: number;
   /** How long a verified API key is trusted without a database read: the revocation bound. */
   keyTtlMs: number;
-  /** Answers kept at most, and their total size in UTF-16 code units (~bytes for JSON). */
+  /** Answers kept at most, and their total size in bytes (bodies and keys). */
   maxEntries: number;
   maxSize: number;
   /** An entry's lifetime: bounds memory held by generations nobody asks for any more. */
@@ -35,7 +35,8 @@ export const DEFAULT_ANALYST_CACHE: AnalystCacheOptions = {
 };
 
 interface CachedAnswer {
-  body: string;
+  /** Encoded once: a hit writes these bytes as they are. */
+  body: Uint8Array<ArrayBuffer>;
   contentType: string;
 }
 
@@ -71,7 +72,7 @@ export function analystResponseCache(input: {
     max: options.maxEntries,
     maxSize: options.maxSize,
     maxEntrySize: Math.max(1, Math.floor(options.maxSize / 8)),
-    sizeCalculation: (answer, key) => answer.body.length + key.length,
+    sizeCalculation: (answer, key) => answer.body.byteLength + key.length,
     ttl: options.ttlMs,
   });
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -100,7 +101,7 @@ export function analystResponseCache(input: {
     await next();
     if (c.res.status !== 200) return;
     const answer = {
-      body: await c.res.text(),
+      body: new Uint8Array(await c.res.arrayBuffer()),
       contentType: c.res.headers.get("content-type") ?? "application/json",
     };
     answers.set(key, answer);
