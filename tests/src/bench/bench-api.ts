@@ -5,12 +5,17 @@ import { readFileSync } from "node:fs";
 import { CLOUD_CLI } from "./sync-cloud.js";
 import { childEnv } from "./sync-env.js";
 
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
 export interface BenchApi {
   url: string;
   pid: number;
   analystKey: string;
   /** The process's peak resident set (VmHWM from /proc), MB. */
   peakRssMb(): number;
+  /** CPU time the process has used so far (utime + stime from /proc/<pid>/stat), seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,12 @@ export async function startBenchApi(db: string, env: Record<string, string> = {}
     peakRssMb: () => {
       const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
       return Number(kb) / 1024;
+    },
+    cpuSeconds: () => {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     },
     async stop() {
       if (api.exitCode !== null || api.signalCode !== null) return;

@@ -59,6 +59,7 @@ async function exportOnce(c: Case): Promise<Outcome> {
   const api = await startBenchApi(built.path);
   try {
     const idleRss = api.peakRssMb();
+    const cpuBefore = api.cpuSeconds();
     const started = performance.now();
     const res = await fetch(`${api.url}/v1/export?format=${c.format}&what=observations`, {
       headers: { authorization: `Bearer ${api.analystKey}` },
@@ -79,8 +80,9 @@ async function exportOnce(c: Case): Promise<Outcome> {
     if (c.format === "wigle" && newlines - 2 !== rows)
       throw new Error(`${c.name}: ${newlines - 2} rows, not ${rows}`);
     const peakRssMb = api.peakRssMb();
+    const cpu = api.cpuSeconds() - cpuBefore;
     log(
-      `  ${c.name.padEnd(18)} ${(bytes / 1024 / 1024).toFixed(0).padStart(5)} MB in ${seconds.toFixed(1)} s: ${Math.round(rows / seconds)} rows/s, server peak RSS ${peakRssMb.toFixed(0)} MB (idle ${idleRss.toFixed(0)})`,
+      `  ${c.name.padEnd(18)} ${(bytes / 1024 / 1024).toFixed(0).padStart(5)} MB in ${seconds.toFixed(1)} s: ${Math.round(rows / seconds)} rows/s; server ${cpu.toFixed(1)} CPU-s (${Math.round(rows / cpu)} rows per CPU-s), peak RSS ${peakRssMb.toFixed(0)} MB (${idleRss.toFixed(0)} before the export)`,
     );
     return { rowsPerS: rows / seconds, peakRssMb, bytes, seconds };
   } finally {
