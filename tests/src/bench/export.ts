@@ -11,7 +11,8 @@ import { ratioFrom, startBenchApi } from "./bench-api.js";
  * analyst-db.ts; --observations 1,000,000 by default, so the file holds 1,000,000 sightings) in each
  * format, through `piwardrive-cloud serve` as a child process, one fresh server per case so its peak RSS
  * (VmHWM from /proc) is that case's. The reader takes bytes as fast as it can; the slow-reader case pulls
- * the WiGLE file at --slow-mbps (default 8 MB/s) so back-pressure has to hold the server's memory.
+ * the WiGLE file at --slow-mbps (default 8 MB/s) so back-pressure has to hold the server's memory; the
+ * gzip case asks for `Accept-Encoding: gzip` (fetch decompresses it; sizes are the decompressed bytes).
  * In the same run: the merge's cost of its alert rules (merge-alerts-ratio.js).
  * Flags: --observations, --devices (20), --seed (1), --slow-mbps, --cache-dir (data/bench at the repo root).
  */
@@ -38,13 +39,24 @@ interface Case {
   name: string;
   format: "wigle" | "csv" | "geojson" | "kml";
   slow: boolean;
+  gzip: boolean;
+  /** NODE_OPTIONS for the server (default: none, V8 sizes its heap from the machine's memory). */
+  nodeOptions?: string;
 }
 const cases: Case[] = [
-  { name: "wigle", format: "wigle", slow: false },
-  { name: "csv", format: "csv", slow: false },
-  { name: "geojson", format: "geojson", slow: false },
-  { name: "kml", format: "kml", slow: false },
-  { name: "wigle slow reader", format: "wigle", slow: true },
+  { name: "wigle", format: "wigle", slow: false, gzip: false },
+  { name: "csv", format: "csv", slow: false, gzip: false },
+  { name: "geojson", format: "geojson", slow: false, gzip: false },
+  { name: "kml", format: "kml", slow: false, gzip: false },
+  { name: "wigle slow reader", format: "wigle", slow: true, gzip: false },
+  { name: "wigle gzip", format: "wigle", slow: false, gzip: true },
+  {
+    name: "wigle, 96 MB heap",
+    format: "wigle",
+    slow: false,
+    gzip: false,
+    nodeOptions: "--max-old-space-size=96",
+  },
 ];
 
 interface Outcome {
@@ -56,14 +68,20 @@ interface Outcome {
 
 /** Reads the whole body; a slow reader sleeps after each chunk so it takes `slowMbps` at most. */
 async function exportOnce(c: Case): Promise<Outcome> {
-  const api = await startBenchApi(built.path);
+  const api = await startBenchApi(
+    built.path,
+    c.nodeOptions === undefined ? {} : { NODE_OPTIONS: c.nodeOptions },
+  );
   try {
     const idleRss = api.peakRssMb();
     const cpuBefore = api.cpuSeconds();
     const started = performance.now();
     const res = await fetch(`${api.url}/v1/export?format=${c.format}&what=observations`, {
-      headers: { authorization: `Bearer ${api.analystKey}` },
+      // fetch asks for gzip unless told otherwise, and decompresses on the way in.
+      headers: { authorization: `Bearer ${api.analystKey}`, "accept-encoding": c.gzip ? "gzip" : "identity" },
     });
+    if ((res.headers.get("content-encoding") === "gzip") !== c.gzip)
+      throw new Error(`${c.name}: wrong encoding`);
     if (res.status !== 200 || res.body === null) throw new Error(`${c.name}: HTTP ${res.status}`);
     let bytes = 0;
     let newlines = 0;
@@ -102,8 +120,9 @@ const alertsRatio = ratioFrom(
 
 const wigle = results.get("wigle");
 const slow = results.get("wigle slow reader");
-const peak = Math.max(wigle?.peakRssMb ?? 0, slow?.peakRssMb ?? 0);
-log("targets: >= 200,000 rows/s (WiGLE CSV), server peak RSS <= 200 MB (WiGLE CSV, fast and slow reader)");
+const gzipped = results.get("wigle gzip");
+const peak = Math.max(wigle?.peakRssMb ?? 0, slow?.peakRssMb ?? 0, gzipped?.peakRssMb ?? 0);
+log("targets: >= 200,000 rows/s (WiGLE CSV), server peak RSS <= 200 MB (WiGLE CSV: fast, slow reader, gzip)");
 log(
   `export_rows_per_s=${Math.round(wigle?.rowsPerS ?? 0)} export_peak_rss_mb=${peak.toFixed(0)} kml_rows_per_s=${Math.round(results.get("kml")?.rowsPerS ?? 0)} merge_ratio_with_alerts=${alertsRatio}`,
 );
