@@ -35,17 +35,29 @@ export const DEFAULT_ANALYST_CACHE: AnalystCacheOptions = {
 };
 
 interface CachedAnswer {
-  /** Encoded once: a hit writes these bytes as they are. */
+  /** Encoded once: a hit writes these bytes as they are, with these headers (ETag included). */
   body: Uint8Array<ArrayBuffer>;
-  contentType: string;
+  headers: Record<string, string>;
 }
 
-/** The cache key: generation, role, path and the query sorted by name then value. */
-export function analystCacheKey(generation: number, role: string, url: URL): string {
-  const params = [...url.searchParams].sort(([a, x], [b, y]) =>
-    a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1,
-  );
-  return `${generation}\n${role}\n${url.pathname}\n${new URLSearchParams(params).toString()}`;
+/**
+ * The cache key: generation, role, path and the query's `name=value` pairs sorted (as sent, so the same
+ * multiset of pairs in any order is one key and different ones never meet). `url` is the request URL.
+ */
+export function analystCacheKey(generation: number, role: string, url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const q = url.indexOf("?", start);
+  const path = q < 0 ? url.slice(start) : url.slice(start, q);
+  const pairs =
+    q < 0
+      ? ""
+      : url
+          .slice(q + 1)
+          .split("&")
+          .filter((p) => p !== "")
+          .sort()
+          .join("&");
+  return `${generation}\n${role}\n${path}\n${pairs}`;
 }
 
 /** A strong tag: the generation in clear (handy when debugging), then a digest of the whole key. */
@@ -75,39 +87,36 @@ export function analystResponseCache(input: {
     sizeCalculation: (answer, key) => answer.body.byteLength + key.length,
     ttl: options.ttlMs,
   });
+  const headers = (etag: string, xCache: "hit" | "miss", contentType?: string): Record<string, string> => ({
+    etag,
+    "cache-control": "private, no-cache",
+    vary: "authorization",
+    "x-cache": xCache,
+    ...(contentType === undefined ? {} : { "content-type": contentType }),
+  });
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
     const generation = await clock.current();
-    const key = analystCacheKey(generation, c.get("apiKey").role, new URL(c.req.url));
-    const etag = analystEtag(generation, key);
+    const key = analystCacheKey(generation, c.get("apiKey").role, c.req.url);
     const count = (result: "hit" | "miss" | "not_modified") =>
       metrics?.analystCache.inc({ route: routeLabel(matchedRoutes(c)), result });
-    const headers = (xCache: "hit" | "miss") => ({
-      etag,
-      "cache-control": "private, no-cache",
-      vary: "authorization",
-      "x-cache": xCache,
-    });
+    const cached = answers.get(key);
+    // The tag is a function of the key: a hit reuses the one stored with its answer.
+    const etag = cached?.headers.etag ?? analystEtag(generation, key);
     if (etagMatches(c.req.header("if-none-match"), etag)) {
       count("not_modified");
-      return c.body(null, 304, headers("hit"));
+      return c.body(null, 304, headers(etag, "hit"));
     }
-    const cached = answers.get(key);
     if (cached !== undefined) {
       count("hit");
-      return c.body(cached.body, 200, { ...headers("hit"), "content-type": cached.contentType });
+      return c.body(cached.body, 200, cached.headers);
     }
     count("miss");
     await next();
     if (c.res.status !== 200) return;
-    const answer = {
-      body: new Uint8Array(await c.res.arrayBuffer()),
-      contentType: c.res.headers.get("content-type") ?? "application/json",
-    };
-    answers.set(key, answer);
-    c.res = new Response(answer.body, {
-      status: 200,
-      headers: { ...headers("miss"), "content-type": answer.contentType },
-    });
+    const body = new Uint8Array(await c.res.arrayBuffer());
+    const contentType = c.res.headers.get("content-type") ?? "application/json";
+    answers.set(key, { body, headers: headers(etag, "hit", contentType) });
+    c.res = new Response(body, { status: 200, headers: headers(etag, "miss", contentType) });
   });
 }
