@@ -16,7 +16,7 @@ export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
-  Partial<Pick<CloudConfig, "fleet">> &
+  Partial<Pick<CloudConfig, "fleet" | "analystPerMinute">> &
   /** Metrics are on unless this says false; no webhook allow-list: public targets only; statements are timed when a slow threshold is given. */
   Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs" | "slowStatementMs">>;
 
@@ -65,6 +65,7 @@ export async function openApiDeps(
     wireLimits: config.wireLimits,
     webhookAllow: parseAllowList(config.webhookAllowCidrs),
     logger,
+    analystPerMinute: config.analystPerMinute,
     boardQueues: [boardQueue],
     mergeQueue: boardQueue,
     ...(config.fleet === undefined ? {} : { fleet: config.fleet }),

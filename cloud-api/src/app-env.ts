@@ -4,6 +4,7 @@ import type { WireLimits } from "@piwardrive/shared-schema/wire";
 import type { Queue } from "bullmq";
 import type { RequestIdVariables } from "hono/request-id";
 import type { Redis } from "ioredis";
+import type { AnalystCacheOptions } from "./cache/analyst-response-cache.js";
 import type { StatementStats } from "./db/statement-stats.js";
 import type { FleetThresholds } from "./fleet/fleet-thresholds.js";
 import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
@@ -37,6 +38,8 @@ export interface AppDeps {
   analystPerMinute?: number;
   /** Private, loopback or link-local ranges webhooks may target anyway (absent: none). */
   webhookAllow?: BlockList;
+  /** The analyst GET cache's bounds (default DEFAULT_ANALYST_CACHE; fields may be given alone). */
+  analystCache?: Partial<AnalystCacheOptions>;
   /** API-started load tests (absent: /v1/loadtests is not mounted). selfOrigin is set once listening. */
   loadtests?: { queue: Queue<LoadTestJob>; selfOrigin: string | undefined };
   /** The database client's per-statement timings, served at GET /v1/ops/slow-queries (operator). */

@@ -35,6 +35,8 @@ const envSchema = z.object({
   PIWARDRIVE_MERGE_CONCURRENCY: int(1, 64).default(2),
   PIWARDRIVE_RECONCILE_EVERY_MS: int(1000).default(60_000),
   PIWARDRIVE_INGEST_PER_MINUTE: int(1).default(120),
+  /** Analyst requests per API key per minute, per API process. */
+  PIWARDRIVE_ANALYST_PER_MINUTE: int(1).default(600),
   PIWARDRIVE_DB_BUSY_TIMEOUT_MS: int(0, 600_000).default(5000),
   PIWARDRIVE_MAX_BODY_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxCompressedBytes),
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
@@ -116,6 +118,7 @@ export interface CloudConfig {
   mergeConcurrency: number;
   reconcileEveryMs: number;
   ingestPerMinute: number;
+  analystPerMinute: number;
   busyTimeoutMs: number;
   wireLimits: WireLimits;
   alertWebhookUrl: string | undefined;
@@ -157,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mergeConcurrency: e.PIWARDRIVE_MERGE_CONCURRENCY,
     reconcileEveryMs: e.PIWARDRIVE_RECONCILE_EVERY_MS,
     ingestPerMinute: e.PIWARDRIVE_INGEST_PER_MINUTE,
+    analystPerMinute: e.PIWARDRIVE_ANALYST_PER_MINUTE,
     busyTimeoutMs: e.PIWARDRIVE_DB_BUSY_TIMEOUT_MS,
     wireLimits: {
       maxCompressedBytes: e.PIWARDRIVE_MAX_BODY_BYTES,

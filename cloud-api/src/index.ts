@@ -34,6 +34,7 @@ export { createDevice, type Device, listDevices, revokeDevice } from "./services
 export { type LandOutcome, landBatch } from "./services/land-batch.js";
 export { type MergeOutcome, mergeBatch } from "./services/merge-batch.js";
 export { type MergeGeneration, readMergeGeneration } from "./services/merge-generation.js";
+export { type MergePlan, mergePlan } from "./services/merge-statements.js";
 export { type FleetStats, getStats } from "./services/stats.js";
 export { createDeviceRateLimiter, type DeviceRateLimiter } from "./throttle/device-rate-limit.js";
 export { type MergeWorker, mergeProcessor, startMergeWorker } from "./workers/merge-worker.js";

@@ -69,10 +69,21 @@ export async function networkAlerts(db: Client, mac: string, limit = 100): Promi
 /** Marks an alert seen by someone; acknowledging twice keeps the first. */
 export async function acknowledgeAlert(db: Client, id: number, by: string, now = Date.now()): Promise<Alert> {
   if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError("id: a positive integer");
-  await db.execute({
-    sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL",
-    args: [now, by, id],
-  });
+  // An acknowledgement changes what the network detail shows: it bumps the merge generation (in the same
+  // transaction, only when it changed the row) so cached analyst answers keyed on it are renewed.
+  await db.batch(
+    [
+      {
+        sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL",
+        args: [now, by, id],
+      },
+      {
+        sql: "UPDATE merge_generation SET generation = generation + 1, changed_at = ? WHERE id = 1 AND changes() > 0",
+        args: [now],
+      },
+    ],
+    "write",
+  );
   const rs = await db.execute({
     sql: `SELECT *, ${nulSafeBytes("ssid")} FROM alerts WHERE id = ?`,
     args: [id],

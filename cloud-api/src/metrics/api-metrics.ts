@@ -15,6 +15,10 @@ export interface ApiMetrics {
   routeWindow: RouteWindow;
   /** Statements slower than PIWARDRIVE_SLOW_STATEMENT_MS on this process's database client. */
   slowStatements: Counter;
+  /** Analyst GETs by route template and how the cache answered: hit, miss, not_modified (304). */
+  analystCache: Counter<"route" | "result">;
+  /** API key checks on the analyst routes answered from memory (hit) or the database (miss). */
+  apiKeyCache: Counter<"result">;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -50,6 +54,18 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
     slowStatements: new Counter({
       name: "piwardrive_db_slow_statements_total",
       help: "Database statements that ran longer than the slow-statement threshold",
+      registers: [registry],
+    }),
+    analystCache: new Counter({
+      name: "piwardrive_analyst_cache_requests_total",
+      help: "Analyst GETs by route template and cache result (hit, miss, not_modified)",
+      labelNames: ["route", "result"] as const,
+      registers: [registry],
+    }),
+    apiKeyCache: new Counter({
+      name: "piwardrive_api_key_cache_requests_total",
+      help: "API key checks on the analyst routes answered from memory (hit) or the database (miss)",
+      labelNames: ["result"] as const,
       registers: [registry],
     }),
   };

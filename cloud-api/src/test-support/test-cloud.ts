@@ -64,7 +64,13 @@ async function ready(redis: Redis): Promise<void> {
 
 /** The real app on a temp database and the real Redis under a unique prefix; `cleanup` obliterates it. */
 export async function openTestCloud(
-  options: { redisUrl?: string; perMinute?: number; busyTimeoutMs?: number; wireLimits?: WireLimits } = {},
+  options: {
+    redisUrl?: string;
+    perMinute?: number;
+    busyTimeoutMs?: number;
+    wireLimits?: WireLimits;
+    analystCache?: AppDeps["analystCache"];
+  } = {},
 ): Promise<TestCloud> {
   const temp = await openTempDb(options.busyTimeoutMs);
   const prefix = `test-${randomUUID()}`;
@@ -84,6 +90,9 @@ export async function openTestCloud(
     logger,
     boardQueues: [queue],
     mergeQueue: queue,
+    // Tests merge and then ask at once: read the generation on every request unless a test asks for the
+    // production bound (the cache tests do).
+    analystCache: options.analystCache ?? { generationMaxAgeMs: 0 },
   };
   return {
     db: temp.db,

@@ -7,7 +7,7 @@ import { dailyStatsQuerySchema } from "./schema.js";
 
 /** GET /v1/stats/daily: per UTC day (dailyStatsQuerySchema -> dailyStatsResponseSchema). */
 export function dailyStatsRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/stats/daily", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/stats/daily", deps.cachedGuard, async (c) => {
     const query = parseDailyStatsQuery(readQuery(c, dailyStatsQuerySchema), deps.now());
     return c.json(await readDailyStats(deps.db, query));
   });

@@ -4,6 +4,7 @@ import { requireRole } from "../../auth/api-key.js";
 import { parseExportQuery } from "../../exports/export-filters.js";
 import { exportFileName } from "../../exports/export-formats.js";
 import { exportStream } from "../../exports/export-stream.js";
+import { gzipStream } from "../../exports/gzip-stream.js";
 import { readQuery } from "./query.js";
 import { exportQuerySchema } from "./schema.js";
 
@@ -28,7 +29,7 @@ export function exportRoute(deps: AppDeps) {
     };
     if (acceptsGzip(c.req.header("accept-encoding"))) {
       headers["content-encoding"] = "gzip";
-      return c.body(file.body.pipeThrough(new CompressionStream("gzip")), 200, headers);
+      return c.body(gzipStream(file.body), 200, headers);
     }
     return c.body(file.body, 200, headers);
   });

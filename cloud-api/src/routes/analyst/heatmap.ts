@@ -8,7 +8,7 @@ import { heatmapQuerySchema } from "./schema.js";
 
 /** GET /v1/heatmap: geohash cells of a bbox as GeoJSON (heatmapQuerySchema -> heatmapResponseSchema). */
 export function heatmapRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/heatmap", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/heatmap", deps.cachedGuard, async (c) => {
     const query = parseHeatmapQuery(readQuery(c, heatmapQuerySchema), deps.now());
     return c.json(await readHeatmap(deps.db, query));
   });

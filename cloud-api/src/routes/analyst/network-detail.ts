@@ -8,7 +8,7 @@ import { networkDetailQuerySchema } from "./schema.js";
 
 /** GET /v1/networks/{mac}: the network, its SSID history and its devices (networkDetailResponseSchema). */
 export function networkDetailRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/networks/:mac", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/networks/:mac", deps.cachedGuard, async (c) => {
     readQuery(c, networkDetailQuerySchema);
     const mac = parseTransmitterId("mac", c.req.param("mac")) ?? "";
     return c.json(await getNetworkDetail(deps.db, mac));

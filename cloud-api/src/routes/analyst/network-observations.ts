@@ -9,7 +9,7 @@ import { networkObservationQuerySchema } from "./schema.js";
 
 /** GET /v1/networks/{mac}/observations: one transmitter's sightings, keyset-paged. */
 export function networkObservationsRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/networks/:mac/observations", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/networks/:mac/observations", deps.cachedGuard, async (c) => {
     const mac = parseTransmitterId("mac", c.req.param("mac")) ?? "";
     const query = parseObservationQuery(readQuery(c, networkObservationQuerySchema), mac);
     return c.json(await searchObservations(deps.db, query));

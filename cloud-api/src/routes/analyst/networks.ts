@@ -8,7 +8,7 @@ import { networkSearchQuerySchema } from "./schema.js";
 
 /** GET /v1/networks: filtered, keyset-paged search (networkSearchQuerySchema -> networkSearchResponseSchema). */
 export function networksRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/networks", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/networks", deps.cachedGuard, async (c) => {
     const query = parseNetworkQuery(readQuery(c, networkSearchQuerySchema));
     return c.json(await searchNetworks(deps.db, query));
   });

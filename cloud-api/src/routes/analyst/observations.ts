@@ -8,7 +8,7 @@ import { observationQuerySchema } from "./schema.js";
 
 /** GET /v1/observations: the fleet's sightings by bbox, time, device, mac and kind, keyset-paged. */
 export function observationsRoute(deps: AnalystRouteDeps) {
-  return new Hono<AppEnv>().get("/v1/observations", deps.guard, async (c) => {
+  return new Hono<AppEnv>().get("/v1/observations", deps.cachedGuard, async (c) => {
     const query = parseObservationQuery(readQuery(c, observationQuerySchema));
     return c.json(await searchObservations(deps.db, query));
   });
