@@ -89,7 +89,7 @@ try {
     encoded.push(await encodeDeltaBatch(batch));
   }
   const measured = profiled(db, path);
-  const total = { accept: 0, land: 0, merge: 0 };
+  const total = { accept: 0, land: 0, merge: 0, mergeCpu: 0 };
   for (const body of encoded) {
     let t = performance.now();
     const batch = await decodeDeltaBatch(body.body, body.contentEncoding);
@@ -103,12 +103,15 @@ try {
     });
     total.land += performance.now() - t;
     const before = [...timings.values()].reduce((a, b) => a + b, 0);
+    const cpu = process.cpuUsage();
     t = performance.now();
     await mergeBatch({
       db: measured,
       key: { deviceId: batch.deviceId, runId: batch.runId, batchSeq: batch.batchSeq },
     });
     const elapsed = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    total.mergeCpu += (used.user + used.system) / 1000;
     total.merge += elapsed;
     const inSql = [...timings.values()].reduce((a, b) => a + b, 0) - before;
     add("merge, outside SQL (read + decode payload, build plan)", elapsed - inSql);
@@ -116,7 +119,10 @@ try {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`${observations} sightings in ${encoded.length} batches`);
   console.log(`API decode+validate ${seconds(total.accept)}, land ${seconds(total.land)}`);
-  console.log(`merge ${seconds(total.merge)}: ${Math.round(observations / (total.merge / 1000))} obs/s`);
+  console.log(
+    `merge ${seconds(total.merge)} (${seconds(total.mergeCpu)} CPU): ` +
+      `${Math.round(observations / (total.merge / 1000))} obs/s`,
+  );
   for (const [name, ms] of [...timings].sort((a, b) => b[1] - a[1])) {
     if (ms >= 1) console.log(`  ${ms.toFixed(0).padStart(7)} ms  ${name}`);
   }
