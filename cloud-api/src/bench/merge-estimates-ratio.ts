@@ -12,12 +12,15 @@ import { sighting, T0 } from "../test-support/batches.js";
 /*
  * Merge throughput with and without the network estimates, in the same run on the same batches:
  * "without" drops the estimate statements, the estimate columns of the networks upsert (upsertNetworksSql(false))
- * and the indexes they added (observations seen-key, networks seen/rssi/changed). `node cloud-api/dist/bench/merge-estimates-ratio.js [batches] [rows] [networks]`.
+ * and the indexes they added (observations seen-key, networks seen/rssi/changed). The as-of history is
+ * written only while a search cursor is pinned (decision 0022): a third run pins one before every merge. `node cloud-api/dist/bench/merge-estimates-ratio.js [batches] [rows] [networks]`.
  */
 
 const [batches = 30, rows = 2000, networks = 3000] = process.argv.slice(2).map(Number);
 const ESTIMATE_SQL = new Set(
-  [...networkEstimatesBefore([]), ...networkEstimatesAfter()].map((s) => (typeof s === "string" ? s : s.sql)),
+  [...networkEstimatesBefore([], 0), ...networkEstimatesAfter()].map((s) =>
+    typeof s === "string" ? s : s.sql,
+  ),
 );
 const BASE_UPSERT = upsertNetworksSql(false);
 const ADDED_INDEXES = [
@@ -45,7 +48,7 @@ function batch(b: number): WireObservation[] {
 }
 
 /** Rows per second of wall time, and per CPU-second of this process (steadier on a shared machine). */
-async function run(withEstimates: boolean): Promise<{ wall: number; cpu: number }> {
+async function run(withEstimates: boolean, paged = false): Promise<{ wall: number; cpu: number }> {
   const dir = mkdtempSync(join(tmpdir(), "pw-merge-ratio-"));
   const db = await openCloudDb({ db: join(dir, "cloud.db"), busyTimeoutMs: 5000 });
   try {
@@ -60,6 +63,8 @@ async function run(withEstimates: boolean): Promise<{ wall: number; cpu: number 
         statements = statements
           .filter((s) => !ESTIMATE_SQL.has(typeof s === "string" ? s : s.sql))
           .map((s) => (typeof s !== "string" && s.sql === UPSERT_NETWORKS ? BASE_UPSERT : s));
+      // An analyst paging all along: a cursor pinned before every merge, so each keeps the as-of history.
+      if (paged) await db.execute("UPDATE merge_generation SET paged_generation = generation");
       const cpu = process.cpuUsage();
       const started = performance.now();
       await db.batch(statements, "write");
@@ -79,11 +84,16 @@ const without = [await run(false)];
 const withAll = [await run(true)];
 without.push(await run(false));
 withAll.push(await run(true));
+const paged = [await run(true, true), await run(true, true)];
 const best = (xs: { wall: number; cpu: number }[], k: "wall" | "cpu") => Math.max(...xs.map((x) => x[k]));
 const shown = (xs: { wall: number; cpu: number }[]) =>
   xs.map((x) => `${x.wall.toFixed(0)} (${x.cpu.toFixed(0)} per cpu-s)`).join(", ");
 console.log(`nproc=${cpus().length} batches=${batches} rows=${rows} networks=${networks}`);
 console.log(`without estimates: ${shown(without)} rows/s`);
 console.log(`with estimates:    ${shown(withAll)} rows/s`);
-console.log(`cpu ratio ${(best(withAll, "cpu") / best(without, "cpu")).toFixed(3)}`);
+console.log(`with estimates, a cursor pinned before each merge: ${shown(paged)} rows/s`);
+console.log(
+  `cpu ratio ${(best(withAll, "cpu") / best(without, "cpu")).toFixed(3)}; ` +
+    `paged ${(best(paged, "wall") / best(without, "wall")).toFixed(3)} (cpu ${(best(paged, "cpu") / best(without, "cpu")).toFixed(3)})`,
+);
 console.log(`merge_ratio_with_aggregates=${(best(withAll, "wall") / best(without, "wall")).toFixed(3)}`);

@@ -28,10 +28,18 @@ const NETWORK_STATE = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, ra
   last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon, radius_m,
   confidence, created_generation, updated_at`;
 
-/** What each network this merge touches was before it (for cursors pinned to an older generation). */
-const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_STATE})
-SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE} FROM networks
-WHERE mac IN (SELECT mac FROM temp.merge_stage) ON CONFLICT (mac, generation) DO NOTHING`;
+/**
+ * What each network this merge touches was before it, for cursors pinned to an older generation. Only
+ * networks last changed at or before the newest pinned generation: a cursor pinned at G needs the old row
+ * of a network changed after G, and a network last changed after every pinned G is needed by none (a
+ * later first page pins a generation that already includes this merge; the pin is a write, so it and this
+ * merge are serialised). Decision 0022. `?` is the merge clock (superseded_at, for pruning).
+ */
+const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_STATE}, superseded_at)
+SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE}, ? FROM networks
+WHERE mac IN (SELECT mac FROM temp.merge_stage)
+  AND changed_generation <= (SELECT paged_generation FROM merge_generation WHERE id = 1)
+ON CONFLICT (mac, generation) DO NOTHING`;
 
 const RECORD_DAYS = `INSERT OR IGNORE INTO network_days (mac, day)
 SELECT DISTINCT mac, seen_at / 86400000 FROM temp.merge_stage`;
@@ -129,12 +137,12 @@ export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => stri
   return rows;
 }
 
-export function networkEstimatesBefore(vendors: unknown[][]): InStatement[] {
+export function networkEstimatesBefore(vendors: unknown[][], now: number): InStatement[] {
   return [
     CREATE_VENDORS,
     CLEAR_VENDORS,
     { sql: FILL_VENDORS, args: [JSON.stringify(vendors)] },
-    KEEP_HISTORY,
+    { sql: KEEP_HISTORY, args: [now] },
     RECORD_DAYS,
   ];
 }

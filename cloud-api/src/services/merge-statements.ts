@@ -209,7 +209,7 @@ export function mergePlan(
   // Alerts compare the staged rows with what `networks` knew before this batch, so they run first.
   const aggregates: InStatement[] = [
     ...alertStatements(key, now, alertRules),
-    ...networkEstimatesBefore(vendors),
+    ...networkEstimatesBefore(vendors, now),
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
     { sql: UPSERT_NETWORKS, args: [now] },
     ...networkEstimatesAfter(),

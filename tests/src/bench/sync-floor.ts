@@ -14,7 +14,7 @@ import { syntheticObservations } from "./synthetic-observations.js";
  * means here (docs/benchmarks.md): per edge batch (5,000 rows) one transaction, as the merge's contract
  * requires (each landed batch merged atomically); in it every observation inserted (ON CONFLICT DO NOTHING,
  * only inserted rows counted) and, per transmitter of the batch, what the merge keeps of it: the as-of
- * history copy, its distinct days, its device link, its SSID history, and the `networks` row with the
+ * history copy (which, as in the merge, copies only while a search cursor is pinned), its distinct days, its device link, its SSID history, and the `networks` row with the
  * centroid sums, strongest sighting, second moments (Chan et al.), radius, day and device counts and
  * confidence, read and written back by primary key. Not in the floor: the alert rules (measured apart by
  * bench:merge-alerts), the OUI vendor lookup and the landed-batch bookkeeping: the floor does less than
@@ -28,8 +28,11 @@ VALUES (${STAGE_COLUMNS.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`;
 const HISTORY_COLUMNS = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized, first_seen,
   last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon, radius_m,
   confidence, created_generation, updated_at`;
-const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${HISTORY_COLUMNS})
-SELECT mac, ?, ${HISTORY_COLUMNS} FROM networks WHERE mac = ? ON CONFLICT DO NOTHING`;
+// As in the merge: only while a search cursor could need the old row (decision 0022).
+const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${HISTORY_COLUMNS}, superseded_at)
+SELECT mac, ?, ${HISTORY_COLUMNS}, ? FROM networks WHERE mac = ?
+  AND changed_generation <= (SELECT paged_generation FROM merge_generation WHERE id = 1)
+ON CONFLICT DO NOTHING`;
 const INSERT_DAY = "INSERT OR IGNORE INTO network_days (mac, day) VALUES (?, ?)";
 const COUNT_DAYS = "SELECT count(*) FROM network_days WHERE mac = ?";
 const UPSERT_DEVICE = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen, observations,
@@ -225,7 +228,7 @@ function mergeNetwork(
   generation: number,
   now: number,
 ): void {
-  s.history.run(generation, mac);
+  s.history.run(generation, now, mac);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let best: Row | undefined;
