@@ -54,17 +54,19 @@ ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_
 
 /*
  * Inside the upsert, `g` is the batch per transmitter (n, positioned weight w and weighted sums wlat/wlon,
- * devices) and `m` the batch's own M2: a second pass over the stage, deviations from the batch mean (a
+ * devices) and `m` the batch's own M2 and day count (network_days is recorded first): a second pass over the stage, deviations from the batch mean (a
  * one-pass sum of squares loses every digit at 1e-5 degree spreads). The SELECT writes a new network as
  * the batch alone makes it; ON CONFLICT combines the stored row (`networks.*`, still the old values in
  * every SET) with the batch (`excluded.*`): M2 = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et
  * al.), and the radius and confidence from the combined values. So the stored row is read once, by the
  * upsert's own conflict check, and written once.
  */
-const BATCH_M2 = `m AS (SELECT s.mac, total(s.weight * (s.lat - g.wlat / g.w) * (s.lat - g.wlat / g.w)) AS m2lat,
-    total(s.weight * (s.lon - g.wlon / g.w) * (s.lon - g.wlon / g.w)) AS m2lon
-  FROM temp.merge_stage AS s JOIN g ON g.mac = s.mac
-  WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL AND g.w > 0 GROUP BY s.mac)`;
+// One row per transmitter of the batch: its M2 (zero without positions) and its distinct-day count.
+const BATCH_M2 = `m AS (SELECT g.mac, total(s.weight * (s.lat - g.wlat / g.w) * (s.lat - g.wlat / g.w)) AS m2lat,
+    total(s.weight * (s.lon - g.wlon / g.w) * (s.lon - g.wlon / g.w)) AS m2lon,
+    (SELECT count(*) FROM network_days d WHERE d.mac = g.mac) AS days
+  FROM g LEFT JOIN temp.merge_stage AS s ON s.mac = g.mac AND s.lat IS NOT NULL AND s.lon IS NOT NULL AND g.w > 0
+  GROUP BY g.mac)`;
 
 /** The weighted standard distance in metres (docs/analyst-aggregates.md). */
 const radius = (w: string, m2lat: string, m2lon: string, lat: string) => `CASE WHEN ${w} > 0 THEN
@@ -73,7 +75,6 @@ const radius = (w: string, m2lat: string, m2lon: string, lat: string) => `CASE W
 const confidence = (n: string, days: string, devices: string, radiusM: string) =>
   `(${n} >= 3) + (${n} >= 10) + (${days} >= 2) + (${days} >= 7) + (${devices} >= 2) + (${devices} >= 3)
   + coalesce(${n} >= 3 AND ${radiusM} <= 100, 0)`;
-const DAYS = "(SELECT count(*) FROM network_days d WHERE d.mac = g.mac)";
 
 // On conflict: the stored part (a) is networks.*, the batch (b) is excluded.* (its sums, n and M2).
 const OLD_W = "networks.weight_sum";
@@ -102,15 +103,15 @@ export const ESTIMATES_IN_UPSERT = {
   ctes: [BATCH_M2],
   joins: "LEFT JOIN m ON m.mac = g.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = g.mac",
   columns: [
-    ["m2_lat", "coalesce(m.m2lat, 0)", combinedM2("lat")],
-    ["m2_lon", "coalesce(m.m2lon, 0)", combinedM2("lon")],
+    ["m2_lat", "m.m2lat", combinedM2("lat")],
+    ["m2_lon", "m.m2lon", combinedM2("lon")],
     ["radius_m", BATCH_RADIUS, COMBINED_RADIUS],
     [
       "confidence",
-      confidence("g.n", DAYS, "g.devices", BATCH_RADIUS),
+      confidence("g.n", "m.days", "g.devices", BATCH_RADIUS),
       confidence(COMBINED_N, "excluded.day_count", "excluded.device_count", COMBINED_RADIUS),
     ],
-    ["day_count", DAYS, "excluded.day_count"],
+    ["day_count", "m.days", "excluded.day_count"],
     ["vendor", "v.vendor", fromVendors("vendor")],
     ["randomized", "coalesce(v.randomized, 0)", `coalesce(${fromVendors("randomized")}, 0)`],
     [
