@@ -54,14 +54,14 @@ ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_
 
 /*
  * Inside the upsert, `g` is the batch per transmitter (n, positioned weight w and weighted sums wlat/wlon,
- * devices) and `m` the batch's own M2 and day count (network_days is recorded first): a second pass over the stage, deviations from the batch mean (a
- * one-pass sum of squares loses every digit at 1e-5 degree spreads). The SELECT writes a new network as
- * the batch alone makes it; ON CONFLICT combines the stored row (`networks.*`, still the old values in
- * every SET) with the batch (`excluded.*`): M2 = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et
- * al.), and the radius and confidence from the combined values. So the stored row is read once, by the
- * upsert's own conflict check, and written once.
+ * devices) and `m` adds the batch's own M2 and the distinct-day count (network_days is recorded first).
+ * M2 takes a second pass over the stage, deviations from the batch mean: a one-pass sum of squares loses
+ * every digit at 1e-5 degree spreads. The SELECT writes a new network as the batch alone makes it; ON
+ * CONFLICT combines the stored row (`networks.*`, still the old values in every SET) with the batch
+ * (`excluded.*`): M2 = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et al.), then the radius and
+ * confidence from the combined values. So the stored row is read once (the upsert's own conflict check)
+ * and written once.
  */
-// One row per transmitter of the batch: its M2 (zero without positions) and its distinct-day count.
 const BATCH_M2 = `m AS (SELECT g.mac, total(s.weight * (s.lat - g.wlat / g.w) * (s.lat - g.wlat / g.w)) AS m2lat,
     total(s.weight * (s.lon - g.wlon / g.w) * (s.lon - g.wlon / g.w)) AS m2lon,
     (SELECT count(*) FROM network_days d WHERE d.mac = g.mac) AS days
