@@ -45,6 +45,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   poison_batch: 422,
   invalid_argument: 400,
+  cursor_expired: 400,
 };
 
 /** Maps anything thrown in a handler to the error that leaves; unknown errors become a bare 500. */

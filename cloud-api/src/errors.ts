@@ -7,7 +7,8 @@ export type DomainErrorCode =
   | "queue_unavailable"
   | "not_found"
   | "poison_batch"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "cursor_expired";
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -48,5 +49,12 @@ export class PoisonBatchError extends DomainError {
 export class InvalidArgumentError extends DomainError {
   constructor(message: string) {
     super("invalid_argument", message);
+  }
+}
+
+/** A page cursor older than the history kept for it (the cursor lifetime): start the walk again. */
+export class CursorExpiredError extends DomainError {
+  constructor(message: string) {
+    super("cursor_expired", message);
   }
 }

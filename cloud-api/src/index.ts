@@ -2,7 +2,7 @@
 export { type ApiConfig, openApiDeps } from "./api-deps.js";
 export { ApiError, type ErrorBody, toApiError } from "./api-error.js";
 export { type AppDeps, type AppEnv, createApp } from "./app.js";
-export { openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
+export { FILE_PRAGMAS, openCloudDb, readPragmas, toDbUrl } from "./db/cloud-db.js";
 export { type CloudConfig, ConfigError, loadConfig } from "./env.js";
 export * from "./errors.js";
 export { WIGLE_COLUMNS } from "./exports/wigle-csv.js";

@@ -1,6 +1,7 @@
 import type { Client, InStatement, InValue } from "@libsql/client";
 import { z } from "zod";
-import { readMergeGeneration } from "../services/merge-generation.js";
+import { CursorExpiredError } from "../errors.js";
+import { pinSearchGeneration } from "../services/merge-generation.js";
 import { type NetworkQuery, type NetworkSort, networkFilterSql } from "./network-filters.js";
 import { NETWORK_COLUMNS, type NetworkView, toNetworkView } from "./network-view.js";
 import { decodeCursor, encodeCursor, queryDigest } from "./page-cursor.js";
@@ -17,9 +18,18 @@ import { invalid } from "./query-params.js";
 
 export const SCAN_BUDGET = 20_000;
 
+/**
+ * How long a walk may take from its first page: the as-of history its cursor reads is pruned after that
+ * (pruneNetworkHistory), so an older cursor is refused with 400 cursor_expired rather than answered from
+ * a history with holes.
+ */
+export const CURSOR_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 const cursorSchema = z.object({
   v: z.literal(1),
   g: z.number().int().nonnegative(),
+  /** When the first page was asked (epoch ms, the API's clock). */
+  t: z.number().int().nonnegative(),
   s: z.enum(["-lastSeen", "lastSeen", "-rssi"]),
   d: z.string(),
   k: z.tuple([z.number().int().nullable(), z.string()]),
@@ -96,18 +106,25 @@ WHERE (SELECT count(*) FROM scanned) >= :cap`;
   return { sql, args: named };
 }
 
-/** `budget`: rows examined per page (tests lower it to reach the continuation path). */
+/** `budget`: rows examined per page (tests lower it to reach the continuation path); `now`: the clock. */
 export async function searchNetworks(
   db: Client,
   query: NetworkQuery,
   budget = SCAN_BUDGET,
+  now = Date.now(),
 ): Promise<NetworkPage> {
   const digest = queryDigest({ f: query.filters, s: query.sort });
   const cursor = decodeCursor(query.cursor, cursorSchema);
   if (cursor !== undefined && (cursor.d !== digest || cursor.s !== query.sort)) {
     throw invalid("cursor", "this cursor belongs to a different query");
   }
-  const g = cursor?.g ?? (await readMergeGeneration(db)).generation;
+  if (cursor !== undefined && now - cursor.t > CURSOR_LIFETIME_MS) {
+    throw new CursorExpiredError(
+      `parameter "cursor": this walk started more than ${CURSOR_LIFETIME_MS / 3_600_000} h ago and its history is no longer kept; start again without a cursor`,
+    );
+  }
+  const g = cursor?.g ?? (await pinSearchGeneration(db));
+  const t = cursor?.t ?? now;
   const spec = SORTS[query.sort];
   const rs = await db.execute(networkSearchStatement(query, g, cursor?.k, budget));
   const hits = rs.rows.filter((r) => Number(r.edge) === 0);
@@ -125,6 +142,6 @@ export async function searchNetworks(
   else if (edge) next = keyOf(edge);
   return {
     networks: page.map(toNetworkView),
-    nextCursor: next === null ? null : encodeCursor({ v: 1, g, s: query.sort, d: digest, k: next }),
+    nextCursor: next === null ? null : encodeCursor({ v: 1, g, t, s: query.sort, d: digest, k: next }),
   };
 }

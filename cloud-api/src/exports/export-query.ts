@@ -2,7 +2,7 @@ import type { Client, InValue } from "@libsql/client";
 import { type NetworkFilters, networkFilterSql } from "../analyst/network-filters.js";
 import { NETWORK_FIELDS } from "../analyst/network-view.js";
 import { type ObservationFilters, observationFilterSql } from "../analyst/observation-filters.js";
-import { readMergeGeneration } from "../services/merge-generation.js";
+import { pinSearchGeneration } from "../services/merge-generation.js";
 import type { ExportNetwork, ExportObservation } from "./export-rows.js";
 
 /*
@@ -11,8 +11,9 @@ import type { ExportNetwork, ExportObservation } from "./export-rows.js";
  * - pages are keyset on rowid over a walk of at most `scanRows` rowids per statement (NOT INDEXED: the
  *   plan is the same rowid range search whatever the filter, so every statement is bounded and the whole
  *   export is one pass over the table, never an index walk re-sorted by rowid page after page);
- * - an export of networks reads them as of the merge generation G read when it starts (the as-of view of
- *   the paged search, decision 0012): a long export is one consistent snapshot while batches merge, and
+ * - an export of networks reads them as of the merge generation G it pins when it starts, as the first page
+ *   of a search does (the as-of view of the paged search, decisions 0012 and 0022: merges keep the history a
+ *   pinned generation needs): a long export is one consistent snapshot while batches merge, and
  *   gives the same networks as GET /v1/networks walked to the end from a first page asked at G;
  * - an export of sightings stops at the last rowid that existed at its first page (sightings are only
  *   ever appended, so that is the table as it was then).
@@ -124,7 +125,7 @@ export async function* exportPages(
   const statement =
     selection.what === "observations"
       ? observationPageStatement(selection.filters)
-      : networkPageStatement(selection.filters, (await readMergeGeneration(db)).generation);
+      : networkPageStatement(selection.filters, await pinSearchGeneration(db));
   const toRow: (r: JsonCell[]) => ExportObservation | ExportNetwork =
     selection.what === "observations" ? observationRow : networkRow;
   let after = 0;

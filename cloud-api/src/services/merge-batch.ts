@@ -1,7 +1,7 @@
 import type { Client } from "@libsql/client";
 import {
   type DeltaBatch,
-  decodeDeltaBatch,
+  decodeLandedBatch,
   WireError,
   type WireLimits,
 } from "@piwardrive/shared-schema/wire";
@@ -55,7 +55,8 @@ export async function mergeBatch(input: MergeBatchInput): Promise<MergeOutcome> 
 
   let batch: DeltaBatch;
   try {
-    batch = await decodeDeltaBatch(toBytes(row.payload), String(row.content_encoding), input.limits);
+    // The API decoded and validated these bytes before landing them: skip the columnar schema pass.
+    batch = await decodeLandedBatch(toBytes(row.payload), String(row.content_encoding), input.limits);
     if (batch.deviceId !== key.deviceId || batch.runId !== key.runId || batch.batchSeq !== key.batchSeq) {
       throw new PoisonBatchError("payload does not match its landing key");
     }

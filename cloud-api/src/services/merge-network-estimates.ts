@@ -8,31 +8,18 @@ import { isLocallyAdministered, vendorOf } from "../analyst/oui-vendor.js";
  * as-of history that keeps search cursors exact (docs/decisions/0012-as-of-search-cursors.md).
  * Everything reads temp.merge_stage only, so a replay (empty stage) changes nothing.
  *
- * Order inside mergePlan(): `before` runs after the observations insert and before the networks
- * upsert (history must hold the row before it changes), `after` runs after the device counts.
+ * The estimate columns are written by the one networks upsert (ESTIMATES_IN_UPSERT, joined into it by
+ * merge-statements.ts); the statements here run around it: `before` after the observations insert and
+ * before the upsert (history must hold the row before it changes, and the upsert counts the days),
+ * `after` once the upsert is done.
  */
 
 /** The generation this merge will bump to (the bump runs last in the same transaction). */
 const NEXT_GENERATION = "(coalesce((SELECT generation FROM merge_generation WHERE id = 1), 0) + 1)";
-const POSITIONED = "lat IS NOT NULL AND lon IS NOT NULL";
 
-const CREATE_MOMENTS = `CREATE TEMP TABLE IF NOT EXISTS merge_moments (mac TEXT PRIMARY KEY, w REAL NOT NULL,
-  mlat REAL NOT NULL, mlon REAL NOT NULL, m2lat REAL NOT NULL, m2lon REAL NOT NULL)`;
 const CREATE_VENDORS = `CREATE TEMP TABLE IF NOT EXISTS merge_vendors (mac TEXT PRIMARY KEY, vendor TEXT,
   randomized INTEGER NOT NULL)`;
-const CLEAR_MOMENTS = "DELETE FROM temp.merge_moments";
 const CLEAR_VENDORS = "DELETE FROM temp.merge_vendors";
-
-// Two passes over the batch (mean, then squared deviations from it): the one-pass sum of squares loses
-// every digit here, since positions differ in the 5th decimal of a degree.
-const FILL_MOMENTS = `INSERT INTO temp.merge_moments (mac, w, mlat, mlon, m2lat, m2lon)
-WITH m AS (SELECT mac, total(weight) AS w, total(weight * lat) / total(weight) AS mlat,
-    total(weight * lon) / total(weight) AS mlon
-  FROM temp.merge_stage WHERE ${POSITIONED} AND weight > 0 GROUP BY mac)
-SELECT m.mac, m.w, m.mlat, m.mlon, total(s.weight * (s.lat - m.mlat) * (s.lat - m.mlat)),
-  total(s.weight * (s.lon - m.mlon) * (s.lon - m.mlon))
-FROM m JOIN temp.merge_stage AS s ON s.mac = m.mac AND s.lat IS NOT NULL AND s.lon IS NOT NULL
-GROUP BY m.mac`;
 
 const FILL_VENDORS = `INSERT INTO temp.merge_vendors (mac, vendor, randomized)
 SELECT j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) AS j WHERE true ON CONFLICT (mac) DO NOTHING`;
@@ -41,10 +28,18 @@ const NETWORK_STATE = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, ra
   last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon, radius_m,
   confidence, created_generation, updated_at`;
 
-/** What each network this merge touches was before it (for cursors pinned to an older generation). */
-const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_STATE})
-SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE} FROM networks
-WHERE mac IN (SELECT mac FROM temp.merge_stage) ON CONFLICT (mac, generation) DO NOTHING`;
+/**
+ * What each network this merge touches was before it, for cursors pinned to an older generation. Only
+ * networks last changed at or before the newest pinned generation: a cursor pinned at G needs the old row
+ * of a network changed after G, and a network last changed after every pinned G is needed by none (a
+ * later first page pins a generation that already includes this merge; the pin is a write, so it and this
+ * merge are serialised). Decision 0022. `?` is the merge clock (superseded_at, for pruning).
+ */
+const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_STATE}, superseded_at)
+SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE}, ? FROM networks
+WHERE mac IN (SELECT mac FROM temp.merge_stage)
+  AND changed_generation <= (SELECT paged_generation FROM merge_generation WHERE id = 1)
+ON CONFLICT (mac, generation) DO NOTHING`;
 
 const RECORD_DAYS = `INSERT OR IGNORE INTO network_days (mac, day)
 SELECT DISTINCT mac, seen_at / 86400000 FROM temp.merge_stage`;
@@ -58,36 +53,76 @@ ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_
   count = ssid_history.count + excluded.count`;
 
 /*
- * After the upsert, `networks` holds the new sums, so the stored part (a) is recovered from them:
- * W_a = W - W_b, mean_a = (sum - W_b * mean_b) / W_a (exact when a was empty: (0 + w) - w = 0). Then
- * M2_total = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et al.). A new row's M2 is the batch's.
- * Everything per network is joined once from `x`, so no subquery runs per SET expression.
+ * Inside the upsert, `g` is the batch per transmitter (n, positioned weight w and weighted sums wlat/wlon,
+ * devices) and `m` adds the batch's own M2 and the distinct-day count (network_days is recorded first).
+ * M2 takes a second pass over the stage, deviations from the batch mean: a one-pass sum of squares loses
+ * every digit at 1e-5 degree spreads. The SELECT writes a new network as the batch alone makes it; ON
+ * CONFLICT combines the stored row (`networks.*`, still the old values in every SET) with the batch
+ * (`excluded.*`): M2 = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et al.), then the radius and
+ * confidence from the combined values. So the stored row is read once (the upsert's own conflict check)
+ * and written once.
  */
-const OLD_W = "(networks.weight_sum - x.w)";
-const m2 = (axis: "lat" | "lon") => `CASE WHEN x.w IS NULL THEN networks.m2_${axis}
-  WHEN networks.created_generation IS NULL OR ${OLD_W} <= 0 THEN networks.m2_${axis} + x.m2${axis}
-  ELSE networks.m2_${axis} + x.m2${axis} + power(x.m${axis} - (networks.weighted_${axis}_sum - x.w * x.m${axis})
-    / ${OLD_W}, 2) * ${OLD_W} * x.w / networks.weight_sum END`;
-const RADIUS = `CASE WHEN networks.weight_sum > 0 AND networks.lat IS NOT NULL THEN sqrt(max(${m2("lat")}, 0)
-  / networks.weight_sum * power(111320, 2) + max(${m2("lon")}, 0) / networks.weight_sum
-  * power(111320 * cos(radians(networks.lat)), 2)) END`;
-const n = "networks.observation_count";
-const CONFIDENCE = `(${n} >= 3) + (${n} >= 10) + (x.days >= 2) + (x.days >= 7) + (networks.device_count >= 2)
-  + (networks.device_count >= 3) + coalesce(${n} >= 3 AND ${RADIUS} <= 100, 0)`;
-const fromVendors = (column: string) =>
-  `CASE WHEN networks.created_generation IS NULL THEN x.${column} ELSE networks.${column} END`;
+const BATCH_M2 = `m AS (SELECT g.mac, total(s.weight * (s.lat - g.wlat / g.w) * (s.lat - g.wlat / g.w)) AS m2lat,
+    total(s.weight * (s.lon - g.wlon / g.w) * (s.lon - g.wlon / g.w)) AS m2lon,
+    (SELECT count(*) FROM network_days d WHERE d.mac = g.mac) AS days
+  FROM g LEFT JOIN temp.merge_stage AS s ON s.mac = g.mac AND s.lat IS NOT NULL AND s.lon IS NOT NULL AND g.w > 0
+  GROUP BY g.mac)`;
 
-/** Every SET sees the row as it was before this UPDATE, so created_generation IS NULL means "new". */
-const FINISH_NETWORKS = `UPDATE networks SET m2_lat = ${m2("lat")}, m2_lon = ${m2("lon")},
-  radius_m = ${RADIUS}, confidence = ${CONFIDENCE}, day_count = x.days,
-  vendor = ${fromVendors("vendor")}, randomized = coalesce(${fromVendors("randomized")}, 0),
-  created_generation = coalesce(networks.created_generation, ${NEXT_GENERATION}),
-  changed_generation = ${NEXT_GENERATION}, updated_at = ?
-FROM (SELECT s.mac, mm.w, mm.mlat, mm.mlon, mm.m2lat, mm.m2lon, v.vendor, v.randomized,
-    (SELECT count(*) FROM network_days d WHERE d.mac = s.mac) AS days
-  FROM (SELECT DISTINCT mac FROM temp.merge_stage) AS s
-  LEFT JOIN temp.merge_moments AS mm ON mm.mac = s.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = s.mac) AS x
-WHERE networks.mac = x.mac AND networks.mac IN (SELECT mac FROM temp.merge_stage)`;
+/** The weighted standard distance in metres (docs/analyst-aggregates.md). */
+const radius = (w: string, m2lat: string, m2lon: string, lat: string) => `CASE WHEN ${w} > 0 THEN
+  sqrt(max(${m2lat}, 0) / ${w} * power(111320, 2) + max(${m2lon}, 0) / ${w} * power(111320 * cos(radians(${lat})), 2))
+  END`;
+const confidence = (n: string, days: string, devices: string, radiusM: string) =>
+  `(${n} >= 3) + (${n} >= 10) + (${days} >= 2) + (${days} >= 7) + (${devices} >= 2) + (${devices} >= 3)
+  + coalesce(${n} >= 3 AND ${radiusM} <= 100, 0)`;
+
+// On conflict: the stored part (a) is networks.*, the batch (b) is excluded.* (its sums, n and M2).
+const OLD_W = "networks.weight_sum";
+const NEW_W = "(networks.weight_sum + excluded.weight_sum)";
+const combinedM2 = (axis: "lat" | "lon") => `(networks.m2_${axis} + excluded.m2_${axis}
+  + CASE WHEN ${OLD_W} > 0 AND excluded.weight_sum > 0 THEN power(excluded.weighted_${axis}_sum
+    / excluded.weight_sum - networks.weighted_${axis}_sum / ${OLD_W}, 2) * ${OLD_W} * excluded.weight_sum
+    / ${NEW_W} ELSE 0 END)`;
+const COMBINED_RADIUS = radius(
+  NEW_W,
+  combinedM2("lat"),
+  combinedM2("lon"),
+  `(networks.weighted_lat_sum + excluded.weighted_lat_sum) / ${NEW_W}`,
+);
+const BATCH_RADIUS = radius("g.w", "m.m2lat", "m.m2lon", "g.wlat / g.w");
+const COMBINED_N = "(networks.observation_count + excluded.observation_count)";
+// The vendor is looked up once, when the row is created (created_generation is still NULL).
+const fromVendors = (column: string) =>
+  `CASE WHEN networks.created_generation IS NULL THEN excluded.${column} ELSE networks.${column} END`;
+
+/**
+ * The estimates' share of the networks upsert: CTEs after `g`, joins after `g`, and per column the value
+ * a new network gets and the SET expression of an existing one. `?` (the merge clock) is its one argument.
+ */
+export const ESTIMATES_IN_UPSERT = {
+  ctes: [BATCH_M2],
+  joins: "LEFT JOIN m ON m.mac = g.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = g.mac",
+  columns: [
+    ["m2_lat", "m.m2lat", combinedM2("lat")],
+    ["m2_lon", "m.m2lon", combinedM2("lon")],
+    ["radius_m", BATCH_RADIUS, COMBINED_RADIUS],
+    [
+      "confidence",
+      confidence("g.n", "m.days", "g.devices", BATCH_RADIUS),
+      confidence(COMBINED_N, "excluded.day_count", "excluded.device_count", COMBINED_RADIUS),
+    ],
+    ["day_count", "m.days", "excluded.day_count"],
+    ["vendor", "v.vendor", fromVendors("vendor")],
+    ["randomized", "coalesce(v.randomized, 0)", `coalesce(${fromVendors("randomized")}, 0)`],
+    [
+      "created_generation",
+      NEXT_GENERATION,
+      "coalesce(networks.created_generation, excluded.created_generation)",
+    ],
+    ["changed_generation", NEXT_GENERATION, "excluded.changed_generation"],
+    ["updated_at", "?", "excluded.updated_at"],
+  ] as const,
+};
 
 /** The device link's first generation (as-of `device` filter). */
 export const DEVICE_FIRST_GENERATION = NEXT_GENERATION;
@@ -103,18 +138,16 @@ export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => stri
   return rows;
 }
 
-export function networkEstimatesBefore(vendors: unknown[][]): InStatement[] {
+export function networkEstimatesBefore(vendors: unknown[][], now: number): InStatement[] {
   return [
-    CREATE_MOMENTS,
     CREATE_VENDORS,
-    CLEAR_MOMENTS,
     CLEAR_VENDORS,
-    FILL_MOMENTS,
     { sql: FILL_VENDORS, args: [JSON.stringify(vendors)] },
-    KEEP_HISTORY,
+    { sql: KEEP_HISTORY, args: [now] },
+    RECORD_DAYS,
   ];
 }
 
-export function networkEstimatesAfter(now: number): InStatement[] {
-  return [RECORD_DAYS, RECORD_SSIDS, { sql: FINISH_NETWORKS, args: [now] }, CLEAR_MOMENTS, CLEAR_VENDORS];
+export function networkEstimatesAfter(): InStatement[] {
+  return [RECORD_SSIDS, CLEAR_VENDORS];
 }

@@ -10,6 +10,7 @@ import { BUMP_MERGE_GENERATION } from "./merge-generation.js";
 import { heatmapCellStatements, stageCell } from "./merge-heatmap-cells.js";
 import {
   DEVICE_FIRST_GENERATION,
+  ESTIMATES_IN_UPSERT,
   networkEstimatesAfter,
   networkEstimatesBefore,
   vendorRows,
@@ -99,32 +100,51 @@ const summed = (column: string) => `${column} = networks.${column} + excluded.${
 const centroid = (axis: "lat" | "lon") =>
   `${axis} = CASE WHEN networks.weight_sum + excluded.weight_sum > 0 THEN (networks.weighted_${axis}_sum + excluded.weighted_${axis}_sum) / (networks.weight_sum + excluded.weight_sum) END`;
 
-// `b` is the strongest staged sighting of the transmitter (first seq on a tie): best RSSI and where.
-const UPSERT_NETWORKS = `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen,
-  last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum,
-  weighted_lon_sum, lat, lon)
-SELECT g.mac, ${latest("kind")}, ${latest("ssid")}, ${latest("auth_mode")}, ${latest("channel")},
-  ${latest("frequency_mhz")}, g.first_seen, g.last_seen, g.n, 0, b.rssi_dbm, b.lat, b.lon, g.w, g.wlat, g.wlon,
-  CASE WHEN g.w > 0 THEN g.wlat / g.w END, CASE WHEN g.w > 0 THEN g.wlon / g.w END
-FROM (SELECT mac, min(seen_at) AS first_seen, max(seen_at) AS last_seen, count(*) AS n,
-    total(CASE WHEN ${positioned} THEN weight END) AS w,
+// Per transmitter of the batch: sightings, time span, positioned weight and weighted sums, and its device
+// count (network_devices is upserted first, so this counts this batch's device too).
+const BATCH_GROUPS = `g AS MATERIALIZED (SELECT mac, min(seen_at) AS first_seen, max(seen_at) AS last_seen,
+    count(*) AS n, total(CASE WHEN ${positioned} THEN weight END) AS w,
     total(CASE WHEN ${positioned} THEN weight * lat END) AS wlat,
-    total(CASE WHEN ${positioned} THEN weight * lon END) AS wlon
-  FROM temp.merge_stage GROUP BY mac) AS g
+    total(CASE WHEN ${positioned} THEN weight * lon END) AS wlon,
+    (SELECT count(*) FROM network_devices nd WHERE nd.mac = s.mac) AS devices
+  FROM temp.merge_stage AS s GROUP BY mac)`;
+
+/**
+ * The one networks upsert. `b` is the strongest staged sighting of the transmitter (first seq on a tie):
+ * best RSSI and where. With the estimates (the merge's default) their CTEs, joins and columns are folded
+ * in (ESTIMATES_IN_UPSERT), so each touched network is written once; without them (bench:merge-estimates'
+ * baseline) it is the centroid-only aggregate.
+ */
+export function upsertNetworksSql(withEstimates: boolean): string {
+  const estimates = withEstimates ? ESTIMATES_IN_UPSERT : { ctes: [], joins: "", columns: [] };
+  const extra = estimates.columns.map(([column]) => column);
+  return `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
+  observation_count, device_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum,
+  weighted_lon_sum, lat, lon${extra.map((c) => `, ${c}`).join("")})
+WITH ${[BATCH_GROUPS, ...estimates.ctes].join(",\n")}
+SELECT g.mac, ${latest("kind")}, ${latest("ssid")}, ${latest("auth_mode")}, ${latest("channel")},
+  ${latest("frequency_mhz")}, g.first_seen, g.last_seen, g.n, g.devices, b.rssi_dbm, b.lat, b.lon, g.w,
+  g.wlat, g.wlon, CASE WHEN g.w > 0 THEN g.wlat / g.w END, CASE WHEN g.w > 0 THEN g.wlon / g.w END
+  ${estimates.columns.map(([, inserted]) => `, ${inserted}`).join("")}
+FROM g
 LEFT JOIN temp.merge_stage AS b ON b.seq = (SELECT y.seq FROM temp.merge_stage y
   WHERE y.mac = g.mac AND y.rssi_dbm IS NOT NULL ORDER BY y.rssi_dbm DESC, y.seq LIMIT 1)
+${estimates.joins}
 WHERE true
 ON CONFLICT (mac) DO UPDATE SET
   kind = CASE WHEN excluded.last_seen >= networks.last_seen THEN excluded.kind ELSE networks.kind END,
   ${newer("ssid")}, ${newer("auth_mode")}, ${newer("channel")}, ${newer("frequency_mhz")},
   first_seen = min(networks.first_seen, excluded.first_seen),
   last_seen = max(networks.last_seen, excluded.last_seen),
-  ${summed("observation_count")},
+  ${summed("observation_count")}, device_count = excluded.device_count,
   best_lat = CASE WHEN ${stronger} THEN excluded.best_lat ELSE networks.best_lat END,
   best_lon = CASE WHEN ${stronger} THEN excluded.best_lon ELSE networks.best_lon END,
   best_rssi_dbm = CASE WHEN ${stronger} THEN excluded.best_rssi_dbm ELSE networks.best_rssi_dbm END,
   ${summed("weight_sum")}, ${summed("weighted_lat_sum")}, ${summed("weighted_lon_sum")},
-  ${centroid("lat")}, ${centroid("lon")}`;
+  ${centroid("lat")}, ${centroid("lon")}${estimates.columns.map(([c, , set]) => `,\n  ${c} = ${set}`).join("")}`;
+}
+
+export const UPSERT_NETWORKS = upsertNetworksSql(true);
 
 const UPSERT_NETWORK_DEVICES = `INSERT INTO network_devices (mac, device_id, first_seen, last_seen,
   observations, first_generation)
@@ -134,10 +154,6 @@ ON CONFLICT (mac, device_id) DO UPDATE SET
   observations = network_devices.observations + excluded.observations,
   first_seen = min(network_devices.first_seen, excluded.first_seen),
   last_seen = max(network_devices.last_seen, excluded.last_seen)`;
-
-const COUNT_DEVICES = `UPDATE networks
-SET device_count = (SELECT count(*) FROM network_devices nd WHERE nd.mac = networks.mac)
-WHERE mac IN (SELECT mac FROM temp.merge_stage)`;
 
 const MARK_MERGED = `UPDATE landed_batches
 SET status = 'merged', merged_at = ?, error = NULL, inserted_count = (SELECT count(*) FROM temp.merge_stage)
@@ -200,12 +216,11 @@ export function mergePlan(
   // daily first-day counts also read `networks` as it was.
   const aggregates: InStatement[] = [
     ...alertStatements(key, now, alertRules),
-    ...networkEstimatesBefore(vendors),
+    ...networkEstimatesBefore(vendors, now),
     ...dailyStatsBefore(),
-    UPSERT_NETWORKS,
     { sql: UPSERT_NETWORK_DEVICES, args: [key.deviceId] },
-    COUNT_DEVICES,
-    ...networkEstimatesAfter(now),
+    { sql: UPSERT_NETWORKS, args: [now] },
+    ...networkEstimatesAfter(),
     ...heatmapCellStatements(),
     ...dailyStatsAfter(key.deviceId),
     // Fleet health: the batch's health samples and track, the device's status and sightings count.

@@ -10,6 +10,7 @@ import { observeMerge, type PipelineMetrics } from "../metrics/pipeline-metrics.
 import { createMergeQueue, MERGE_QUEUE_NAME, type MergeQueueLocation } from "../queues/merge-queue.js";
 import { type BatchKey, batchKeySchema } from "../services/batch-key.js";
 import { type MergeOutcome, mergeBatch } from "../services/merge-batch.js";
+import { type HistoryPruner, startHistoryPruner } from "./history-pruner.js";
 import { type Reconciler, startReconciler } from "./reconciler.js";
 
 export interface MergeWorkerOptions {
@@ -19,6 +20,8 @@ export interface MergeWorkerOptions {
   location?: MergeQueueLocation;
   concurrency?: number;
   reconcileEveryMs?: number;
+  /** How often network_history is pruned (default 10 minutes). */
+  pruneHistoryEveryMs?: number;
   wireLimits?: WireLimits;
   /** device_health / device_tracks retention: older samples in a batch are not stored. */
   healthRetentionMs?: number;
@@ -40,7 +43,8 @@ export interface MergeWorker {
   /** A queue handle on the same queue, used by the reconciler. */
   queue: Queue<BatchKey>;
   reconciler: Reconciler;
-  /** Stops the reconciler, lets active jobs finish (worker.close()), then closes the queue handle. */
+  historyPruner: HistoryPruner;
+  /** Stops the reconciler and the history pruner, lets active jobs finish (worker.close()), then closes the queue handle. */
   close(): Promise<void>;
 }
 
@@ -142,11 +146,19 @@ export async function startMergeWorker(options: MergeWorkerOptions): Promise<Mer
     redis: options.connection,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
+  const historyPruner = startHistoryPruner({
+    db: options.db,
+    everyMs: options.pruneHistoryEveryMs ?? 10 * 60_000,
+    logger,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   return {
     worker,
     queue,
     reconciler,
+    historyPruner,
     async close() {
+      await historyPruner.stop();
       await reconciler.stop();
       await worker.close();
       await queue.close();

@@ -9,4 +9,9 @@ export const mergeGeneration = sqliteTable("merge_generation", {
   id: integer("id").primaryKey(),
   generation: integer("generation").notNull(),
   changedAt: integer("changed_at").notNull(),
+  /**
+   * The newest generation a search cursor was pinned to (first pages write it). A merge keeps the as-of
+   * history only of networks last changed at or before it: no cursor can need the others' old rows.
+   */
+  pagedGeneration: integer("paged_generation").notNull().default(0),
 });

@@ -3,7 +3,8 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
 /**
  * What a network row was just before the merge of `generation` changed it. A search cursor pinned to
  * generation G reads, for a network changed after G, the first history row after G: the row as of G.
- * See docs/decisions/0012-as-of-search-cursors.md.
+ * Written only while some cursor could need it, and pruned once older than the cursor lifetime
+ * (`superseded_at`, the merge's clock). See docs/decisions/0012-as-of-search-cursors.md and 0022.
  */
 export const networkHistory = sqliteTable(
   "network_history",
@@ -30,6 +31,8 @@ export const networkHistory = sqliteTable(
     confidence: integer("confidence").notNull(),
     createdGeneration: integer("created_generation"),
     updatedAt: integer("updated_at"),
+    /** The merge clock (epoch ms) of the merge that replaced this state. */
+    supersededAt: integer("superseded_at").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.mac, t.generation] }),

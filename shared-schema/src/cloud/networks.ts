@@ -42,13 +42,12 @@ export const cloudNetworks = sqliteTable(
   },
   (t) => [
     index("cloud_networks_geo_seen_idx").on(t.lat, t.lon, t.lastSeen),
-    index("cloud_networks_seen_idx").on(t.lastSeen),
     index("cloud_networks_ssid_lower_idx").on(sql`lower(${t.ssid})`),
     // The evil-twin rule: the known BSSIDs of one SSID within a latitude band around a new one.
     index("cloud_networks_ssid_lat_idx").on(t.ssid, t.lat),
+    // Also serves every last_seen range (no separate last_seen index: each would be rewritten per merge).
     index("cloud_networks_seen_mac_idx").on(t.lastSeen, t.mac),
     index("cloud_networks_rssi_mac_idx").on(t.bestRssiDbm, t.mac),
-    index("cloud_networks_changed_idx").on(t.changedGeneration),
   ],
 );
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { emptyObservation } from "../domain/observation-record.js";
 import { deltaBatchArbitrary } from "../test-support/batch-arbitraries.js";
 import { toColumnar } from "./columnar-batch.js";
-import { decodeDeltaBatch } from "./decode-batch.js";
+import { decodeDeltaBatch, decodeLandedBatch } from "./decode-batch.js";
 import { type DeltaBatch, WireError, type WireErrorCode } from "./delta-batch.js";
 import { encodeDeltaBatch } from "./encode-batch.js";
 
@@ -211,5 +211,36 @@ describe("decodeDeltaBatch: fuzzing", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("decodeLandedBatch (a body the API accepted before)", () => {
+  it("gives what decodeDeltaBatch gives: the same batch, or the same refusal", async () => {
+    const mutation = fc.record({
+      section: fc.constantFrom("top", "obs", "tx", "gps"),
+      key: fc.constantFrom("v", "deviceId", "firstSeq", "lastSeq", "seq", "mac", "strings", "tx", "lat"),
+      value: fc.jsonValue(),
+    });
+    await fc.assert(
+      fc.asyncProperty(deltaBatchArbitrary, fc.option(mutation), async (valid, m) => {
+        const columnar = toColumnar(valid) as unknown as Record<string, Record<string, unknown>>;
+        if (m) {
+          const target = m.section === "top" ? columnar : (columnar[m.section] ?? {});
+          target[m.key] = m.value;
+        }
+        const body = gzipJson(columnar);
+        const strict = await decodeDeltaBatch(body, "gzip").catch((e: unknown) => e);
+        const landed = await decodeLandedBatch(body, "gzip").catch((e: unknown) => e);
+        if (strict instanceof WireError) {
+          expect(landed).toBeInstanceOf(WireError);
+          expect((landed as WireError).code).toBe(strict.code);
+        } else {
+          expect(landed).toEqual(strict);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    const error = await decodeLandedBatch(Buffer.from("not gzip"), "gzip").catch((e: unknown) => e);
+    expect((error as WireError).code).toBe("bad_compression");
   });
 });
