@@ -27,10 +27,19 @@ export interface BenchCloud {
 /**
  * `piwardrive-cloud serve` and one `worker` as child processes on a temp database, a unique queue prefix
  * and a free port. The per-device rate limit is lifted: the benchmark measures throughput, not policy.
+ * Metrics are on (the default) unless `metrics: false`.
  */
-export async function startBenchCloud(dir: string, prefix: string): Promise<BenchCloud> {
+export async function startBenchCloud(
+  dir: string,
+  prefix: string,
+  options: { metrics?: boolean } = {},
+): Promise<BenchCloud> {
   const db = join(dir, "cloud.db");
-  const env = childEnv({ PIWARDRIVE_INGEST_PER_MINUTE: "1000000" });
+  const env = childEnv({
+    PIWARDRIVE_INGEST_PER_MINUTE: "1000000",
+    // off: no Prometheus series and no statement timing in either process (what the overhead is measured against)
+    PIWARDRIVE_METRICS: options.metrics === false ? "off" : "on",
+  });
   const cli = (...args: string[]) =>
     execFileSync(process.execPath, [CLOUD_CLI, ...args, "--db", db], { encoding: "utf8", env });
   cli("migrate");

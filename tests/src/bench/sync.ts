@@ -12,6 +12,8 @@
  *    /v1/stats shows them all merged (API + one worker as child processes, temp dbs, unique queue prefix).
  * 2b. floor: the same sightings merged by better-sqlite3 prepared statements into the cloud schema, per
  *    edge batch, one process (sync-floor.ts); the drain's ratio against it is the target.
+ * 2c. metrics: the same drain again on a second cloud with PIWARDRIVE_METRICS=off (no Prometheus series, no
+ *    statement timing): what the instrumentation costs, measured in the same run (target < 5 %).
  * 3. ingest: 8 registered devices each upload --ingest-rows pre-encoded sightings at once; 202s per second.
  * The last line is machine-readable.
  */
@@ -26,7 +28,7 @@ import { concurrentIngest, drain, fillEdge } from "./sync-phases.js";
 import { gzipCsvBytes, wireBytes } from "./sync-wire.js";
 import { syntheticObservations } from "./synthetic-observations.js";
 
-const TARGETS = { wireRatio: 0.5, drainVsFloor: 0.5 } as const;
+const TARGETS = { wireRatio: 0.5, drainVsFloor: 0.5, metricsOverheadPct: 5 } as const;
 const argv = process.argv.slice(2);
 const rows = Math.floor(numberArg(argv, "observations", numberArg(argv, "rows", 1_000_000)));
 const wireRows = Math.floor(numberArg(argv, "wire-rows", 100_000));
@@ -75,6 +77,14 @@ try {
     `  ratio vs floor ${drainRatio.toFixed(3)} (target >= ${TARGETS.drainVsFloor}) ` +
       verdict(drainRatio >= TARGETS.drainVsFloor),
   );
+  const bare = await drainWithoutMetrics();
+  const overheadPct = (1 - drained.obsPerSec / bare.obsPerSec) * 100;
+  console.log(
+    `metrics: the same drain with PIWARDRIVE_METRICS=off: ${fmt(bare.obsPerSec)} obs/s; with metrics on ` +
+      `${fmt(drained.obsPerSec)} obs/s: instrumentation costs ${overheadPct.toFixed(1)} % ` +
+      `(target < ${TARGETS.metricsOverheadPct} %) ${verdict(overheadPct < TARGETS.metricsOverheadPct)}`,
+  );
+  console.log(`metrics_overhead_pct=${overheadPct.toFixed(1)}`);
   const ingest = await concurrentIngest(cloud, { devices: DEVICES, rowsPerDevice: ingestRows, seed });
   console.log(
     `ingest: ${DEVICES} devices, ${fmt(ingest.observations)} sightings acknowledged in ` +
@@ -88,4 +98,16 @@ try {
 } finally {
   await cloud.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The drain on a second cloud (own dbs, own prefix) with metrics off; the first cloud is idle meanwhile. */
+async function drainWithoutMetrics() {
+  const bareDir = mkdtempSync(join(tmpdir(), "pw-bench-sync-bare-"));
+  const bareCloud = await startBenchCloud(bareDir, `bench-sync-bare-${randomUUID()}`, { metrics: false });
+  try {
+    return await drain(bareCloud, await fillEdge(bareDir, rows, seed), rows);
+  } finally {
+    await bareCloud.stop();
+    rmSync(bareDir, { recursive: true, force: true });
+  }
 }

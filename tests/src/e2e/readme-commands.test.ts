@@ -293,6 +293,33 @@ const CASES: Case[] = [
     },
   },
   {
+    command: "piwardrive-cloud devices list",
+    run: async (lines) => {
+      const line = the(lines);
+      expect((await runs(argvOf(line))).stdout).toContain("readme-pi");
+      const devices = JSON.parse((await runs(argvOf(line, { optional: "all" }))).stdout) as {
+        name: string;
+        observations: number;
+      }[];
+      const pi = devices.find((d) => d.name === "readme-pi");
+      // the device `sync` and `run` used: its sightings are merged by now
+      expect(pi?.observations).toBeGreaterThan(100);
+    },
+  },
+  {
+    command: "piwardrive-cloud doctor",
+    run: async (lines) => {
+      const line = the(lines);
+      expect((await runs(argvOf(line))).stdout).toMatch(/journal_mode\s+wal \| wal/);
+      const doctor = JSON.parse((await runs(argvOf(line, { optional: "all" }))).stdout) as {
+        db: string;
+        connections: { pragmas: { journal_mode: string } }[];
+      };
+      expect(doctor.db).toBe(cloudDb);
+      expect(doctor.connections.map((c) => c.pragmas.journal_mode)).toEqual(["wal", "wal"]);
+    },
+  },
+  {
     command: "piwardrive-cloud loadtest http",
     run: async (lines) => {
       const line = the(lines);
