@@ -42,8 +42,28 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
   return { ...env, PATH: `${join(root, "usr/local/bin")}:${env.PATH ?? ""}` };
 };
 
-const sh = (line: string, cwd = home) =>
-  exec("sh", ["-c", line], { cwd, env: cleanEnv(), timeout: 110_000, maxBuffer: 16 * 1024 * 1024 });
+/**
+ * A README line in a shell. The install fetches from the registry: on a busy machine it has taken close to
+ * two minutes (10 s when quiet), hence the generous bound; a failure carries the command's own output.
+ */
+const sh = async (line: string, cwd = home) => {
+  try {
+    return await exec("sh", ["-c", line], {
+      cwd,
+      env: cleanEnv(),
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as Error & { stdout?: string; stderr?: string; killed?: boolean };
+    throw new Error(
+      `${line} failed${e.killed ? " (killed after 300 s)" : ""}:\n${e.stderr ?? ""}\n${e.stdout ?? ""}`.slice(
+        0,
+        4000,
+      ),
+    );
+  }
+};
 
 const prefix = join(root, "opt/piwardrive");
 const measured = { installMs: 0, installedBytes: 0 };
@@ -250,5 +270,5 @@ describe("the packed edge agent, installed the way the README installs it on a P
     process.stdout.write(
       `pack-edge: installed_bytes=${measured.installedBytes} install_s=${(measured.installMs / 1000).toFixed(1)} packages=${packages.length}\n`,
     );
-  }, 180_000);
+  }, 420_000);
 });
