@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { CLOUD_CLI } from "./sync-cloud.js";
+import { apiUrl, CLOUD_CLI } from "./sync-cloud.js";
 import { childEnv } from "./sync-env.js";
 
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
@@ -38,18 +38,7 @@ export async function startBenchApi(db: string, env: Record<string, string> = {}
     [CLOUD_CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--db", db],
     { env: childVars, stdio: ["ignore", "ignore", "pipe"] },
   );
-  const url = await new Promise<string>((done, fail) => {
-    let log = "";
-    api.once("exit", (code) => fail(new Error(`cloud serve exited ${code}: ${log}`)));
-    api.stderr?.on("data", (d: Buffer) => {
-      log += d.toString("utf8");
-      const found = /"message":"api listening","url":"([^"]+)"/.exec(log)?.[1];
-      if (found) {
-        api.stderr?.removeAllListeners("data").resume();
-        done(found);
-      }
-    });
-  });
+  const url = await apiUrl(api);
   const pid = api.pid ?? 0;
   return {
     url,

@@ -50,18 +50,7 @@ export async function startBenchCloud(
   const api = spawnCloud(["serve", "--port", "0", "--host", "127.0.0.1"]);
   const worker = spawnCloud(["worker"]);
   worker.stderr?.resume();
-  const url = await new Promise<string>((done, fail) => {
-    let log = "";
-    api.once("exit", (code) => fail(new Error(`cloud serve exited ${code}: ${log}`)));
-    api.stderr?.on("data", (d: Buffer) => {
-      log += d.toString("utf8");
-      const found = /"message":"api listening","url":"([^"]+)"/.exec(log)?.[1];
-      if (found) {
-        api.stderr?.removeAllListeners("data").resume();
-        done(found);
-      }
-    });
-  });
+  const url = await apiUrl(api);
   const stats = async (): Promise<Stats> => {
     const res = await fetch(`${url}/v1/stats`, { headers: { authorization: `Bearer ${analystKey}` } });
     if (!res.ok) throw new Error(`GET /v1/stats: HTTP ${res.status}`);
@@ -119,5 +108,21 @@ export function edgeSyncOnce(input: { db: string; url: string; deviceId: string;
   return once(child, "close").then(([code]) => {
     if (code !== 0) throw new Error(`edge sync --once exited ${code}: ${out}`);
     return JSON.parse(out) as { observationsSent: number; bytesSent: number; batchesSent: number };
+  });
+}
+
+/** The URL a `piwardrive-cloud serve` child logs once it listens (its stderr is drained after that). */
+export function apiUrl(api: ChildProcess): Promise<string> {
+  return new Promise<string>((done, fail) => {
+    let log = "";
+    api.once("exit", (code) => fail(new Error(`cloud serve exited ${code}: ${log}`)));
+    api.stderr?.on("data", (d: Buffer) => {
+      log += d.toString("utf8");
+      const found = /"message":"api listening","url":"([^"]+)"/.exec(log)?.[1];
+      if (found) {
+        api.stderr?.removeAllListeners("data").resume();
+        done(found);
+      }
+    });
   });
 }

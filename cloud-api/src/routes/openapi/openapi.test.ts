@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NETWORK_QUERY_PARAMS } from "../../analyst/network-filters.js";
 import { createApp } from "../../app.js";
 import { createLoadTestQueue } from "../../loadtest/loadtest-queue.js";
 import { createApiMetrics } from "../../metrics/api-metrics.js";
@@ -82,26 +83,7 @@ describe("GET /openapi.json", () => {
     expect(validation.errors ?? []).toEqual([]);
     expect(validation.valid).toBe(true);
     const search = doc.paths["/v1/networks"]?.get;
-    expect(search?.parameters.map((p) => p.name)).toEqual([
-      "bbox",
-      "since",
-      "until",
-      "ssid",
-      "ssidPrefix",
-      "q",
-      "auth",
-      "kind",
-      "band",
-      "channel",
-      "vendor",
-      "device",
-      "minRssi",
-      "minConfidence",
-      "changedSince",
-      "sort",
-      "limit",
-      "cursor",
-    ]);
+    expect(search?.parameters.map((p) => p.name)).toEqual([...NETWORK_QUERY_PARAMS]);
     const detail = doc.paths["/v1/networks/{mac}"]?.get;
     expect(detail?.parameters).toEqual([
       expect.objectContaining({ name: "mac", in: "path", required: true }),
