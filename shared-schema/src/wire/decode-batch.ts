@@ -69,13 +69,40 @@ export async function decodeLandedBatch(
         await inflate(body, normaliseEncoding(contentEncoding), limits.maxDecompressedBytes),
       );
       checkVersion(json);
-      const batch = checkDeltaBatch(fromColumnar(json as ColumnarBatch));
-      if (batch.success) return batch.data;
+      if (hasColumnarContainers(json)) {
+        const batch = checkDeltaBatch(fromColumnar(json as ColumnarBatch));
+        if (batch.success) return batch.data;
+      }
     }
   } catch {
     // decodeDeltaBatch below decides, and names the reason.
   }
   return decodeDeltaBatch(body, contentEncoding, limits);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The columnar shape's containers, as cheaply as they can be checked: `strings` and `health` arrays, and
+ * `tx`, `obs` and `gps` objects whose every column of the schema is there and is no scalar. The logical
+ * check after fromColumnar catches wrong values inside; this catches what an empty batch would never read
+ * (a `tx: false` beside no sightings), which the full decode refuses. Anything else goes to the full decode.
+ */
+function hasColumnarContainers(json: unknown): boolean {
+  if (!isObject(json) || !Array.isArray(json.strings) || !Array.isArray(json.health)) return false;
+  const sections = [
+    ["tx", columnarBatchSchema.shape.tx.shape],
+    ["obs", columnarBatchSchema.shape.obs.shape],
+    ["gps", columnarBatchSchema.shape.gps.shape],
+  ] as const;
+  return sections.every(([name, shape]) => {
+    const section = json[name];
+    return (
+      isObject(section) &&
+      Object.keys(shape).every((column) => typeof section[column] === "object" && section[column] !== null)
+    );
+  });
 }
 
 type Encoding = "gzip" | "br" | "identity";
