@@ -1,7 +1,6 @@
-import type { Queue } from "bullmq";
 import { parseAllowList } from "./alerts/webhook-target.js";
 import type { AppDeps } from "./app-env.js";
-import { openCloudDb } from "./db/cloud-db.js";
+import { openCloudDb, toDbUrl } from "./db/cloud-db.js";
 import { StatementStats } from "./db/statement-stats.js";
 import type { CloudConfig } from "./env.js";
 import { createLoadTestQueue } from "./loadtest/loadtest-queue.js";
@@ -10,18 +9,20 @@ import { createApiMetrics } from "./metrics/api-metrics.js";
 import { MergeProducer } from "./queues/merge-producer.js";
 import { createMergeQueue } from "./queues/merge-queue.js";
 import { closeRedis, createProducerRedis } from "./queues/redis.js";
+import { defaultReaderThreads, ReadPool } from "./reads/read-pool.js";
 import { createDeviceRateLimiter } from "./throttle/device-rate-limit.js";
 
 export type ApiConfig = Pick<
   CloudConfig,
   "db" | "dbAuthToken" | "redisUrl" | "queuePrefix" | "ingestPerMinute" | "busyTimeoutMs" | "wireLimits"
 > &
-  Partial<Pick<CloudConfig, "fleet" | "analystPerMinute">> &
+  Partial<Pick<CloudConfig, "fleet" | "analystPerMinute" | "readThreads">> &
   /** Metrics are on unless this says false; no webhook allow-list: public targets only; statements are timed when a slow threshold is given. */
   Partial<Pick<CloudConfig, "metrics" | "webhookAllowCidrs" | "slowStatementMs">>;
 
 /**
- * Opens what an API process needs from a config: the database (one tuned connection), the fail-fast
+ * Opens what an API process needs from a config: the database (one tuned connection, plus the reader
+ * threads of a local file: reads/read-pool.ts), the fail-fast
  * Redis connection (producer, rate limiter, /ready) and a separate one for bull-board. `close()` releases
  * all of it; call it after the HTTP server stopped.
  */
@@ -44,6 +45,19 @@ export async function openApiDeps(
     busyTimeoutMs: config.busyTimeoutMs,
     statements,
   });
+  const threads = config.readThreads ?? defaultReaderThreads();
+  const reads =
+    threads > 0 && toDbUrl(config.db).isFile
+      ? await ReadPool.start(
+          { db: config.db, authToken: config.dbAuthToken, busyTimeoutMs: config.busyTimeoutMs },
+          threads,
+          statements,
+          db,
+        ).catch((error: unknown) => {
+          db.close();
+          throw error;
+        })
+      : undefined;
   const redis = createProducerRedis(config.redisUrl, { logger, name: "api" });
   // bull-board reads can take longer than ingest's fail-fast budget.
   const boardRedis = createProducerRedis(config.redisUrl, { logger, name: "board", timeoutMs: 5000 });
@@ -73,6 +87,7 @@ export async function openApiDeps(
     lifecycle: { draining: false },
     ...(metrics === undefined ? {} : { metrics }),
     ...(statements === undefined ? {} : { statements }),
+    ...(reads === undefined ? {} : { reads }),
   };
   return {
     deps,
@@ -81,6 +96,7 @@ export async function openApiDeps(
       await boardQueue.close().catch(() => {});
       await loadtestQueue.close().catch(() => {});
       await Promise.all([closeRedis(redis), closeRedis(boardRedis)]);
+      await reads?.close();
       db.close();
     },
   };

@@ -11,6 +11,7 @@ import type { LoadTestJob } from "./loadtest/loadtest-queue.js";
 import type { Logger } from "./logger.js";
 import type { ApiMetrics } from "./metrics/api-metrics.js";
 import type { MergeProducer } from "./queues/merge-producer.js";
+import type { Reads } from "./reads/read-pool.js";
 import type { ApiKey } from "./services/api-keys.js";
 import type { BatchKey } from "./services/batch-key.js";
 import type { Device } from "./services/devices.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   now?: () => number;
   /** Analyst requests per API key per minute (default DEFAULT_ANALYST_PER_MINUTE). */
   analystPerMinute?: number;
+  /** Where the analyst reads run (reader threads); default: on `db` itself (localReads). */
+  reads?: Reads;
   /** Private, loopback or link-local ranges webhooks may target anyway (absent: none). */
   webhookAllow?: BlockList;
   /** The analyst GET cache's bounds (default DEFAULT_ANALYST_CACHE; fields may be given alone). */

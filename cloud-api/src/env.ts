@@ -38,6 +38,11 @@ const envSchema = z.object({
   /** Analyst requests per API key per minute, per API process. */
   PIWARDRIVE_ANALYST_PER_MINUTE: int(1).default(600),
   PIWARDRIVE_DB_BUSY_TIMEOUT_MS: int(0, 600_000).default(5000),
+  /**
+   * Threads that run the analyst reads of a local database file (reads/read-pool.ts); unset: one per core
+   * (at most 4); `0`: on the API's own connection.
+   */
+  PIWARDRIVE_READ_THREADS: int(0, 64).optional(),
   PIWARDRIVE_MAX_BODY_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxCompressedBytes),
   PIWARDRIVE_MAX_DECOMPRESSED_BYTES: int(1024).default(DEFAULT_WIRE_LIMITS.maxDecompressedBytes),
   /** Where load-test regressions are POSTed as JSON (none: they are only logged and counted). */
@@ -120,6 +125,8 @@ export interface CloudConfig {
   ingestPerMinute: number;
   analystPerMinute: number;
   busyTimeoutMs: number;
+  /** Reader threads for the analyst reads (0: none; undefined: the default, one per core). */
+  readThreads: number | undefined;
   wireLimits: WireLimits;
   alertWebhookUrl: string | undefined;
   metrics: boolean;
@@ -162,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestPerMinute: e.PIWARDRIVE_INGEST_PER_MINUTE,
     analystPerMinute: e.PIWARDRIVE_ANALYST_PER_MINUTE,
     busyTimeoutMs: e.PIWARDRIVE_DB_BUSY_TIMEOUT_MS,
+    readThreads: e.PIWARDRIVE_READ_THREADS,
     wireLimits: {
       maxCompressedBytes: e.PIWARDRIVE_MAX_BODY_BYTES,
       maxDecompressedBytes: e.PIWARDRIVE_MAX_DECOMPRESSED_BYTES,

@@ -1,4 +1,7 @@
 /** @piwardrive/cloud-api: the pieces an operator script, e2e test or benchmark needs. */
+export { getNetworkDetail } from "./analyst/network-detail.js";
+export { parseNetworkQuery } from "./analyst/network-filters.js";
+export { type SearchOptions, type SearchPath, searchNetworks } from "./analyst/network-search.js";
 export { type ApiConfig, openApiDeps } from "./api-deps.js";
 export { ApiError, type ErrorBody, toApiError } from "./api-error.js";
 export { type AppDeps, type AppEnv, createApp } from "./app.js";

@@ -1,8 +1,13 @@
 import type { Client, InStatement } from "@libsql/client";
 import { type Alert, networkAlerts } from "../alerts/alert-store.js";
-import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
 import { NotFoundError } from "../errors.js";
-import { iso, NETWORK_COLUMNS, type NetworkView, toNetworkView } from "./network-view.js";
+import {
+  iso,
+  type NetworkView,
+  networkJsonPage,
+  parseNetworkJsonPage,
+  toNetworkView,
+} from "./network-view.js";
 
 /** GET /v1/networks/{mac} as a service: the network, its SSID history and the devices that saw it. */
 export interface NetworkDetail {
@@ -26,44 +31,50 @@ export interface NetworkDetail {
   alerts: Alert[];
 }
 
-/** The detail's three reads (one read transaction); exported for the hot-statement plan checks. */
-export function networkDetailStatements(mac: string): [InStatement, InStatement, InStatement] {
-  return [
-    { sql: `SELECT ${NETWORK_COLUMNS} FROM networks WHERE mac = ?`, args: [mac] },
-    {
-      sql: `SELECT ssid, ${nulSafeBytes("ssid")}, auth_mode, channel, first_seen, last_seen, count FROM ssid_history WHERE mac = ?
-          ORDER BY last_seen DESC, first_seen DESC`,
-      args: [mac],
-    },
-    {
-      sql: `SELECT nd.device_id, d.name, nd.first_seen, nd.last_seen, nd.observations FROM network_devices nd
-          LEFT JOIN devices d ON d.id = nd.device_id WHERE nd.mac = ? ORDER BY nd.last_seen DESC, nd.device_id`,
-      args: [mac],
-    },
-  ];
+/**
+ * The detail as ONE statement (one snapshot, one round trip): the network as a JSON row
+ * (networkJsonPage), its SSID history and its devices as JSON arrays, and whether it has alerts (read
+ * only then: most networks have none). Exported for the hot-statement plan checks.
+ */
+export function networkDetailStatement(mac: string): InStatement {
+  return {
+    sql: `SELECT (${networkJsonPage("SELECT * FROM networks WHERE mac = :mac")}) AS network,
+  (SELECT json_group_array(json_array(ssid, auth_mode, channel, first_seen, last_seen, count)) FROM
+    (SELECT * FROM ssid_history WHERE mac = :mac ORDER BY last_seen DESC, first_seen DESC)) AS ssids,
+  (SELECT json_group_array(json_array(device_id, name, first_seen, last_seen, observations)) FROM
+    (SELECT nd.device_id, d.name, nd.first_seen, nd.last_seen, nd.observations FROM network_devices nd
+      LEFT JOIN devices d ON d.id = nd.device_id WHERE nd.mac = :mac ORDER BY nd.last_seen DESC, nd.device_id)) AS devices,
+  EXISTS (SELECT 1 FROM alerts WHERE subject_kind = 'network' AND subject_id = :mac) AS alerted`,
+    args: { mac },
+  };
 }
 
+type Cell = string | number | null;
+
 export async function getNetworkDetail(db: Client, mac: string): Promise<NetworkDetail> {
-  const [net, ssids, devices] = await db.batch(networkDetailStatements(mac), "read");
-  const row = net?.rows[0];
-  if (row === undefined) throw new NotFoundError(`no network ${mac}`);
+  const row = (await db.execute(networkDetailStatement(mac))).rows[0];
+  const network = parseNetworkJsonPage(row?.network)[0];
+  if (row === undefined || network === undefined) throw new NotFoundError(`no network ${mac}`);
+  const ssids = JSON.parse(String(row.ssids)) as Cell[][];
+  const devices = JSON.parse(String(row.devices)) as Cell[][];
   return {
-    network: toNetworkView(row),
-    ssidHistory: (ssids?.rows ?? []).map((r) => ({
-      ssid: r.ssid === "" ? null : exactText(r.ssid, r.ssid_bytes),
-      authMode: r.auth_mode === "" ? null : String(r.auth_mode),
-      channel: Number(r.channel) < 0 ? null : Number(r.channel),
-      firstSeen: iso(r.first_seen),
-      lastSeen: iso(r.last_seen),
-      count: Number(r.count),
+    network: toNetworkView(network),
+    // ssid_history keys hold '' and -1 for "none" (they are in its primary key).
+    ssidHistory: ssids.map(([ssid, authMode, channel, firstSeen, lastSeen, count]) => ({
+      ssid: ssid === "" || ssid === null ? null : String(ssid),
+      authMode: authMode === "" || authMode === null ? null : String(authMode),
+      channel: Number(channel) < 0 ? null : Number(channel),
+      firstSeen: iso(firstSeen),
+      lastSeen: iso(lastSeen),
+      count: Number(count),
     })),
-    devices: (devices?.rows ?? []).map((r) => ({
-      deviceId: String(r.device_id),
-      name: r.name === null ? null : String(r.name),
-      firstSeen: iso(r.first_seen),
-      lastSeen: iso(r.last_seen),
-      observations: Number(r.observations),
+    devices: devices.map(([deviceId, name, firstSeen, lastSeen, observations]) => ({
+      deviceId: String(deviceId),
+      name: name === null ? null : String(name),
+      firstSeen: iso(firstSeen),
+      lastSeen: iso(lastSeen),
+      observations: Number(observations),
     })),
-    alerts: await networkAlerts(db, mac),
+    alerts: Number(row.alerted) === 1 ? await networkAlerts(db, mac) : [],
   };
 }

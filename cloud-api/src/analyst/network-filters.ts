@@ -122,8 +122,15 @@ export function parseNetworkFilters(params: RawParams): NetworkFilters {
   });
 }
 
-/** The filters as a SQL condition over a relation `n` with the networks columns; `g` is the as-of generation. */
-export function networkFilterSql(f: NetworkFilters, g: number): { sql: string; args: (string | number)[] } {
+/**
+ * The filters as a SQL condition over a relation `n` with the networks columns; `g` is the as-of generation.
+ * `alias` names the relation another way (the search tests bbox and times on its index walk `w`).
+ */
+export function networkFilterSql(
+  f: NetworkFilters,
+  g: number,
+  alias = "n",
+): { sql: string; args: (string | number)[] } {
   const where: string[] = [];
   const args: (string | number)[] = [];
   const add = (sql: string, ...values: (string | number)[]) => {
@@ -162,5 +169,6 @@ export function networkFilterSql(f: NetworkFilters, g: number): { sql: string; a
   if (f.minRssi !== undefined) add("n.best_rssi_dbm >= ?", f.minRssi);
   if (f.minConfidence !== undefined) add("n.confidence >= ?", f.minConfidence);
   if (f.changedSince !== undefined) add("n.updated_at >= ?", f.changedSince);
-  return { sql: where.length === 0 ? "true" : where.join(" AND "), args };
+  const sql = where.length === 0 ? "true" : where.join(" AND ");
+  return { sql: alias === "n" ? sql : sql.replace(/\bn\./g, `${alias}.`), args };
 }

@@ -11,6 +11,8 @@ import {
 } from "../test-support/fleet-fixture.js";
 import { landAndMerge } from "../test-support/merged-batches.js";
 import { openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
+import { parseNetworkQuery } from "./network-filters.js";
+import { indexedFilters, prefixUpperBound, type SearchOptions, searchNetworks } from "./network-search.js";
 
 const DAY = 86_400_000;
 let cloud: TestCloud;
@@ -164,4 +166,102 @@ describe("paging while batches merge", () => {
       expect(now.filter((m) => expected.includes(m))).not.toEqual(expected);
     });
   }
+});
+
+/** The service without HTTP, with chosen access paths and scan budget. */
+async function walkWith(query: string, options: SearchOptions, limit = 4, between?: () => Promise<void>) {
+  const macs: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 2000; page++) {
+    const params = Object.fromEntries(new URLSearchParams(query));
+    const q = parseNetworkQuery({ ...params, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const body = await searchNetworks(cloud.db, q, options);
+    macs.push(...body.networks.map((n) => n.mac));
+    if (body.nextCursor === null) return macs;
+    cursor = body.nextCursor;
+    await between?.();
+  }
+  throw new Error("did not reach the end");
+}
+
+describe("every access path answers the same", () => {
+  const indexed = CASES.filter(([q]) => /^(bbox|ssid|ssidPrefix)=/.test(q));
+  const combined: [string, (n: ReferenceNetwork) => boolean][] = indexed.flatMap(([q, keep]) => [
+    [q, keep],
+    [`${q}&kind=wifi`, (n: ReferenceNetwork) => keep(n) && n.kind === "wifi"],
+    [`${q}&since=${FLEET_T0 + DAY}`, (n: ReferenceNetwork) => keep(n) && n.lastSeen >= FLEET_T0 + DAY],
+  ]);
+  for (const sort of ["-lastSeen", "lastSeen", "-rssi"] as const) {
+    for (const [query, keep] of combined) {
+      it(`${query} sorted ${sort}`, async () => {
+        const filters = parseNetworkQuery(Object.fromEntries(new URLSearchParams(query))).filters;
+        expect(filters.bbox !== undefined || indexedFilters(filters).length > 0).toBe(true);
+        const expected = sorted([...referenceNetworks(merged).values()].filter(keep), sort);
+        expect(expected.length).toBeGreaterThan(0);
+        const q = `${query}&sort=${sort}`;
+        expect(await walkWith(q, {})).toEqual(expected);
+        expect(await walkWith(q, { paths: ["index", "walk"] })).toEqual(expected);
+        expect(await walkWith(q, { paths: ["cells", "walk"] })).toEqual(expected);
+        // A walk of 3 rows a page, continuing after them.
+        expect(await walkWith(q, { paths: ["walk"], budget: 3 })).toEqual(expected);
+      });
+    }
+  }
+
+  it("a budgeted walk while batches merge: exactly the networks that matched at the first page", async () => {
+    const keep = (n: ReferenceNetwork) =>
+      n.lon >= bbox.minLon && n.lon <= bbox.maxLon && n.lat >= bbox.minLat && n.lat <= bbox.maxLat;
+    const query = `bbox=${bbox.minLon},${bbox.minLat},${bbox.maxLon},${bbox.maxLat}&sort=-lastSeen`;
+    const expected = sorted([...referenceNetworks(merged).values()].filter(keep), "-lastSeen");
+    let round = 0;
+    const got = await walkWith(query, { paths: ["walk"], budget: 7 }, 3, async () => {
+      round++;
+      if (round % 4 !== 0) return;
+      await drive(
+        "dev-e",
+        [...range(round, round + 8), ...range(600 + round, 604 + round)],
+        40 + round,
+        FLEET_T0 + (60 + round) * DAY,
+      );
+    });
+    expect(round).toBeGreaterThan(8);
+    expect(got).toEqual(expected);
+  });
+
+  it("the cells of a bbox while batches merge: exactly the networks that matched at the first page", async () => {
+    const keep = (n: ReferenceNetwork) =>
+      n.lon >= bbox.minLon && n.lon <= bbox.maxLon && n.lat >= bbox.minLat && n.lat <= bbox.maxLat;
+    const query = `bbox=${bbox.minLon},${bbox.minLat},${bbox.maxLon},${bbox.maxLat}&sort=lastSeen`;
+    const expected = sorted([...referenceNetworks(merged).values()].filter(keep), "lastSeen");
+    let round = 0;
+    const got = await walkWith(query, { paths: ["cells"] }, 2, async () => {
+      round++;
+      if (round % 2 !== 0) return;
+      await drive(
+        "dev-f",
+        [...range(round, round + 8), ...range(700 + round, 704 + round)],
+        50 + round,
+        FLEET_T0 + (70 + round) * DAY,
+      );
+    });
+    expect(round).toBeGreaterThan(6);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got).toEqual(expected);
+  });
+});
+
+describe("prefixUpperBound", () => {
+  it("is the least string above every string with the prefix", () => {
+    expect(prefixUpperBound("abc")).toBe("abd");
+    expect(prefixUpperBound("a\u{10FFFF}")).toBe("b");
+    expect(prefixUpperBound("\u{10FFFF}")).toBeUndefined();
+    expect(prefixUpperBound("x\uD7FF")).toBe("x\uE000");
+    const enc = (s: string) => Buffer.from(s, "utf8");
+    for (const p of ["shop", "\u007F", "caf\u00E9", "\u{1F600}"]) {
+      const upper = prefixUpperBound(p) ?? "";
+      for (const tail of ["", "\0", "z", "\u{10FFFF}\u{10FFFF}"]) {
+        expect(Buffer.compare(enc(p + tail), enc(upper))).toBe(-1);
+      }
+    }
+  });
 });

@@ -28,6 +28,32 @@ export const NETWORK_FIELDS = [
 /** NETWORK_FIELDS as a select list, plus the SSID's bytes when it holds a NUL (db/nul-safe-text.ts). */
 export const NETWORK_COLUMNS = `${NETWORK_FIELDS.join(", ")}, ${nulSafeBytes("ssid")}`;
 
+const REAL_FIELDS = new Set<string>(["best_lat", "best_lon", "lat", "lon", "radius_m"]);
+
+/**
+ * A page of networks as ONE JSON text, an array of rows in NETWORK_FIELDS order (after `leading`
+ * columns): @libsql/client builds every column of every row as a defined property, which was a third of a
+ * search's time; one JSON.parse is a small part of that. REALs go in as 17-digit text, which gives back
+ * the stored double exactly (SQLite's JSON prints 15 digits); text goes through SQLite's JSON escaping
+ * whole, NUL bytes included (exports/export-query.ts reads its pages the same way).
+ */
+export function networkJsonPage(from: string, leading: readonly string[] = []): string {
+  const cells = NETWORK_FIELDS.map((f) =>
+    REAL_FIELDS.has(f) ? `iif(${f} IS NULL, NULL, printf('%!.17g', ${f}))` : f,
+  );
+  return `SELECT json_group_array(json_array(${[...leading, ...cells].join(", ")})) AS page FROM (${from})`;
+}
+
+export type JsonCell = string | number | null;
+
+/** The rows of a networkJsonPage text, as rows keyed by column name (`leading` first). */
+export function parseNetworkJsonPage(page: unknown, leading: readonly string[] = []): Row[] {
+  const names = [...leading, ...NETWORK_FIELDS];
+  return (JSON.parse(String(page ?? "[]")) as JsonCell[][]).map(
+    (cells) => Object.fromEntries(names.map((n, i) => [n, cells[i] ?? null])) as unknown as Row,
+  );
+}
+
 /** One network as the analyst API answers it (search, detail; alerts and exports add to it). */
 export interface NetworkView {
   mac: string;

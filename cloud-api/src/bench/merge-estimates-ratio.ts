@@ -27,7 +27,7 @@ const ESTIMATE_SQL = new Set(
 const BASE_UPSERT = upsertNetworksSql(false);
 const ADDED_INDEXES = [
   "cloud_observations_seen_key_idx",
-  "cloud_networks_seen_mac_idx",
+  "cloud_networks_seen_walk_idx",
   "cloud_networks_rssi_mac_idx",
 ];
 // What the schema had before the estimates: a plain last_seen index (since replaced by seen_mac).

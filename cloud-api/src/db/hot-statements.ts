@@ -1,9 +1,15 @@
 import type { Client, InStatement, InValue } from "@libsql/client";
 import { emptyObservation } from "@piwardrive/shared-schema";
 import type { WireObservation } from "@piwardrive/shared-schema/wire";
-import { networkDetailStatements } from "../analyst/network-detail.js";
+import { cellsCovering } from "../analyst/geo-cells.js";
+import { networkDetailStatement } from "../analyst/network-detail.js";
 import type { NetworkFilters, NetworkSort } from "../analyst/network-filters.js";
-import { networkSearchStatement } from "../analyst/network-search.js";
+import {
+  candidateCountStatement,
+  indexedFilters,
+  networkHistoryStatement,
+  networkSearchStatement,
+} from "../analyst/network-search.js";
 import { observationPageSql } from "../analyst/observation-search.js";
 import { networkPageStatement, observationPageStatement } from "../exports/export-query.js";
 import { dropPayloadStatements } from "../maintenance/run-maintenance.js";
@@ -66,11 +72,22 @@ function search(name: string, filters: NetworkFilters, sort: NetworkSort = "-las
   return { name, statement: networkSearchStatement({ filters, sort, limit: 50 }, 1, undefined) };
 }
 
+/** A search answered from the index of its first indexed filter (its candidate count, then its page). */
+function searchByIndex(name: string, filters: NetworkFilters): HotStatement[] {
+  const [path] = indexedFilters(filters);
+  if (path === undefined) throw new Error(`${name}: no indexed filter`);
+  const query = { filters, sort: "-lastSeen" as const, limit: 50 };
+  return [
+    { name: `${name}_count`, statement: candidateCountStatement(path, 2000) },
+    { name, statement: networkSearchStatement(query, 1, undefined, path) },
+  ];
+}
+
 /** Every hot statement with representative arguments. */
 export function hotStatements(now: number = Date.now()): HotStatement[] {
   const dayAgo = now - 24 * 3600 * 1000;
   const bbox = { minLon: 151.1, maxLon: 151.3, minLat: -33.95, maxLat: -33.8 };
-  const [detailNetwork, detailSsids, detailDevices] = networkDetailStatements(SAMPLE_MAC);
+  const streets = { minLon: 151.2, maxLon: 151.215, minLat: -33.875, maxLat: -33.865 };
   const byMac = observationPageSql({ mac: SAMPLE_MAC }, undefined, 100);
   const byTime = observationPageSql({ since: dayAgo, until: now }, undefined, 100);
   const byMacTime = observationPageSql({ mac: SAMPLE_MAC, since: dayAgo }, undefined, 100);
@@ -94,15 +111,31 @@ export function hotStatements(now: number = Date.now()): HotStatement[] {
     search("networks_ssid_prefix", { ssidPrefix: "home" }),
     search("networks_of_device", { device: SAMPLE_KEY.deviceId }),
     {
+      name: "networks_in_small_bbox",
+      statement: networkSearchStatement(
+        { filters: { bbox: streets }, sort: "-lastSeen", limit: 50 },
+        1,
+        undefined,
+        {
+          kind: "cells",
+          cells: cellsCovering(streets),
+        },
+      ),
+    },
+    ...searchByIndex("networks_ssid_prefix_by_index", { ssidPrefix: "home" }),
+    ...searchByIndex("networks_ssid_by_index", { ssid: "home" }),
+    {
+      name: "networks_as_of_history",
+      statement: networkHistoryStatement({ filters: { bbox }, sort: "-lastSeen", limit: 50 }, 1, undefined),
+    },
+    {
       name: "networks_next_page",
       statement: networkSearchStatement({ filters: { bbox }, sort: "-lastSeen", limit: 50 }, 1, [
         now,
         SAMPLE_MAC,
       ]),
     },
-    { name: "network_detail", statement: detailNetwork },
-    { name: "network_detail_ssids", statement: detailSsids },
-    { name: "network_detail_devices", statement: detailDevices },
+    { name: "network_detail", statement: networkDetailStatement(SAMPLE_MAC) },
     { name: "observations_by_mac", statement: byMac.hits },
     { name: "observations_by_mac_edge", statement: byMac.edge },
     { name: "observations_by_time", statement: byTime.hits },

@@ -15,6 +15,7 @@ import { memoryLogger } from "../logger.js";
 import { MergeProducer } from "../queues/merge-producer.js";
 import { createMergeQueue } from "../queues/merge-queue.js";
 import { closeRedis, createProducerRedis, createWorkerRedis } from "../queues/redis.js";
+import { ReadPool } from "../reads/read-pool.js";
 import type { BatchKey } from "../services/batch-key.js";
 import { createDeviceRateLimiter } from "../throttle/device-rate-limit.js";
 
@@ -70,9 +71,15 @@ export async function openTestCloud(
     busyTimeoutMs?: number;
     wireLimits?: WireLimits;
     analystCache?: AppDeps["analystCache"];
+    /** Run the analyst reads on this many reader threads (as `serve` does); default: on `db`. */
+    readThreads?: number;
   } = {},
 ): Promise<TestCloud> {
   const temp = await openTempDb(options.busyTimeoutMs);
+  const reads =
+    options.readThreads === undefined
+      ? undefined
+      : await ReadPool.start({ db: temp.path }, options.readThreads);
   const prefix = `test-${randomUUID()}`;
   const logger = memoryLogger();
   const redisUrl = options.redisUrl ?? REDIS_URL;
@@ -96,6 +103,7 @@ export async function openTestCloud(
     // Suites send hundreds of analyst requests with one key within a minute (more on a fast machine, and
     // with the cache in front): the budget is lifted here; the rate-limit test sets its own.
     analystPerMinute: 1_000_000,
+    ...(reads === undefined ? {} : { reads }),
   };
   return {
     db: temp.db,
@@ -112,6 +120,7 @@ export async function openTestCloud(
       await queue.close();
       await deleteKeys(workerRedis, `${prefix}:*`);
       await Promise.all([closeRedis(redis), closeRedis(workerRedis)]);
+      await reads?.close();
       temp.cleanup();
     },
   };

@@ -1,6 +1,17 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/**
+ * The map cell of a network's estimated location for the search's spatial walk: 1/100 degree squares
+ * (~1.1 km north-south), `latCell * 65536 + lonCell` with both counted from (-90, -180) so they are never
+ * negative (CAST truncates, which is floor there). The index below is on this very expression, so a
+ * query must spell it the same way (networkCellSql with its own column names; cellsCovering in
+ * cloud-api/src/analyst/geo-cells.ts computes the same numbers in JS).
+ */
+export const NETWORK_CELLS_PER_DEGREE = 100;
+export const networkCellSql = (lat: string, lon: string) =>
+  `CAST((${lat} + 90) * ${NETWORK_CELLS_PER_DEGREE} AS INTEGER) * 65536 + CAST((${lon} + 180) * ${NETWORK_CELLS_PER_DEGREE} AS INTEGER)`;
+
 /** Fleet-wide aggregate per transmitter, updated by the merge worker only from rows it actually inserted. */
 export const cloudNetworks = sqliteTable(
   "networks",
@@ -41,12 +52,22 @@ export const cloudNetworks = sqliteTable(
     updatedAt: integer("updated_at"),
   },
   (t) => [
-    index("cloud_networks_geo_seen_idx").on(t.lat, t.lon, t.lastSeen),
+    // bbox searches: each map cell's networks in last_seen order, covering for the bbox and as-of tests.
+    index("cloud_networks_cell_seen_idx").on(
+      sql.raw(networkCellSql("lat", "lon")),
+      t.lastSeen,
+      t.mac,
+      t.lat,
+      t.lon,
+      t.changedGeneration,
+    ),
     index("cloud_networks_ssid_lower_idx").on(sql`lower(${t.ssid})`),
     // The evil-twin rule: the known BSSIDs of one SSID within a latitude band around a new one.
     index("cloud_networks_ssid_lat_idx").on(t.ssid, t.lat),
-    // Also serves every last_seen range (no separate last_seen index: each would be rewritten per merge).
-    index("cloud_networks_seen_mac_idx").on(t.lastSeen, t.mac),
+    // The search's walk in last_seen order: covering for the bbox and as-of tests, so the walk reads a
+    // row only for the other filters (decision 0032). Also serves every last_seen range (no separate
+    // last_seen index: each would be rewritten per merge; a merge rewrites this one anyway, last_seen moves).
+    index("cloud_networks_seen_walk_idx").on(t.lastSeen, t.mac, t.lat, t.lon, t.changedGeneration),
     index("cloud_networks_rssi_mac_idx").on(t.bestRssiDbm, t.mac),
   ],
 );

@@ -189,7 +189,7 @@ describe("observations", () => {
         limit: 10,
         ...(cursor ? { cursor } : {}),
       };
-      const page = await searchNetworks(cloud.db, query, 2);
+      const page = await searchNetworks(cloud.db, query, { budget: 2 });
       macs.push(...page.networks.map((n) => n.mac));
       cursor = page.nextCursor ?? undefined;
       pages++;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { parseDailyStatsQuery, readDailyStats } from "../../analyst/daily-stats.js";
+import { parseDailyStatsQuery } from "../../analyst/daily-stats.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
 import { readQuery } from "./query.js";
@@ -9,6 +9,6 @@ import { dailyStatsQuerySchema } from "./schema.js";
 export function dailyStatsRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/stats/daily", deps.cachedGuard, async (c) => {
     const query = parseDailyStatsQuery(readQuery(c, dailyStatsQuerySchema), deps.now());
-    return c.json(await readDailyStats(deps.db, query));
+    return c.json(await deps.reads.run("dailyStats", query));
   });
 }

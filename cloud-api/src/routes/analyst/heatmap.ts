@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { readHeatmap } from "../../analyst/heatmap.js";
 import { parseHeatmapQuery } from "../../analyst/heatmap-query.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
@@ -10,6 +9,6 @@ import { heatmapQuerySchema } from "./schema.js";
 export function heatmapRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/heatmap", deps.cachedGuard, async (c) => {
     const query = parseHeatmapQuery(readQuery(c, heatmapQuerySchema), deps.now());
-    return c.json(await readHeatmap(deps.db, query));
+    return c.json(await deps.reads.run("heatmap", query));
   });
 }

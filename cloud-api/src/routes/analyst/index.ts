@@ -7,6 +7,7 @@ import { requireRole } from "../../auth/api-key.js";
 import { cachedApiKeyLookup } from "../../auth/api-key-cache.js";
 import { analystResponseCache, DEFAULT_ANALYST_CACHE } from "../../cache/analyst-response-cache.js";
 import { MergeGenerationClock } from "../../cache/merge-generation-clock.js";
+import { localReads, type Reads } from "../../reads/read-pool.js";
 import { alertAckRoute } from "./alert-ack.js";
 import { alertsRoute } from "./alerts.js";
 import { dailyStatsRoute } from "./daily-stats.js";
@@ -28,6 +29,8 @@ export const DEFAULT_ANALYST_PER_MINUTE = 600;
  */
 export interface AnalystRouteDeps {
   db: Client;
+  /** The analyst reads (reader threads in `serve`, else on `db`). */
+  reads: Reads;
   guard: MiddlewareHandler<AppEnv>;
   cachedGuard: MiddlewareHandler<AppEnv>;
   /** Webhook targets allowed although private (a watchlist entry may carry a hook). */
@@ -48,6 +51,7 @@ export function analystRoutes(deps: AppDeps) {
   );
   const routeDeps: AnalystRouteDeps = {
     db: deps.db,
+    reads: deps.reads ?? localReads(deps.db),
     webhookAllow: deps.webhookAllow ?? new BlockList(),
     guard,
     cachedGuard: every(

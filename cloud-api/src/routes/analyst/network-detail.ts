@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { getNetworkDetail } from "../../analyst/network-detail.js";
 import { parseTransmitterId } from "../../analyst/query-params.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
@@ -11,6 +10,6 @@ export function networkDetailRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/networks/:mac", deps.cachedGuard, async (c) => {
     readQuery(c, networkDetailQuerySchema);
     const mac = parseTransmitterId("mac", c.req.param("mac")) ?? "";
-    return c.json(await getNetworkDetail(deps.db, mac));
+    return c.json(await deps.reads.run("networkDetail", mac));
   });
 }

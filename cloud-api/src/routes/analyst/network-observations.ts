@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { parseObservationQuery } from "../../analyst/observation-filters.js";
-import { searchObservations } from "../../analyst/observation-search.js";
 import { parseTransmitterId } from "../../analyst/query-params.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
@@ -12,6 +11,6 @@ export function networkObservationsRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/networks/:mac/observations", deps.cachedGuard, async (c) => {
     const mac = parseTransmitterId("mac", c.req.param("mac")) ?? "";
     const query = parseObservationQuery(readQuery(c, networkObservationQuerySchema), mac);
-    return c.json(await searchObservations(deps.db, query));
+    return c.json(await deps.reads.run("searchObservations", query));
   });
 }

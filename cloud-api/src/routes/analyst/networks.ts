@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { parseNetworkQuery } from "../../analyst/network-filters.js";
-import { searchNetworks } from "../../analyst/network-search.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
 import { readQuery } from "./query.js";
@@ -10,6 +9,6 @@ import { networkSearchQuerySchema } from "./schema.js";
 export function networksRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/networks", deps.cachedGuard, async (c) => {
     const query = parseNetworkQuery(readQuery(c, networkSearchQuerySchema));
-    return c.json(await searchNetworks(deps.db, query));
+    return c.json(await deps.reads.run("searchNetworks", query));
   });
 }

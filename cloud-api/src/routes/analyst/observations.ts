@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { parseObservationQuery } from "../../analyst/observation-filters.js";
-import { searchObservations } from "../../analyst/observation-search.js";
 import type { AppEnv } from "../../app-env.js";
 import type { AnalystRouteDeps } from "./index.js";
 import { readQuery } from "./query.js";
@@ -10,6 +9,6 @@ import { observationQuerySchema } from "./schema.js";
 export function observationsRoute(deps: AnalystRouteDeps) {
   return new Hono<AppEnv>().get("/v1/observations", deps.cachedGuard, async (c) => {
     const query = parseObservationQuery(readQuery(c, observationQuerySchema));
-    return c.json(await searchObservations(deps.db, query));
+    return c.json(await deps.reads.run("searchObservations", query));
   });
 }
