@@ -38,13 +38,7 @@ export function networkPlacemark(n: ExportNetwork, placement: Placement): string
 }
 
 export function observationPlacemark(o: ExportObservation): string {
-  const description = [
-    `MAC: ${show(o.mac)}`,
-    `Type: ${show(o.kind)}`,
-    `Auth: ${show(o.authMode)}`,
-    `RSSI: ${show(o.rssiDbm)} dBm`,
-    `Seen: ${utcSeconds(o.seenAt)} UTC`,
-    `Device: ${show(o.deviceId)}`,
-  ].join("\n");
+  // One template, not an array joined: a million of these make an export.
+  const description = `MAC: ${show(o.mac)}\nType: ${show(o.kind)}\nAuth: ${show(o.authMode)}\nRSSI: ${show(o.rssiDbm)} dBm\nSeen: ${utcSeconds(o.seenAt)} UTC\nDevice: ${show(o.deviceId)}`;
   return placemark(show(o.ssid ?? o.mac), description, o.lat, o.lon);
 }

@@ -38,22 +38,8 @@ function authField(capabilities: string | null, authMode: string | null): string
 }
 
 export function wigleObservationLine(o: ExportObservation): string {
-  return `${[
-    o.mac,
-    text(o.ssid),
-    text(authField(o.capabilities, o.authMode)),
-    utcSeconds(o.seenAt),
-    num(o.channel),
-    num(o.frequencyMhz),
-    num(o.rssiDbm),
-    num(o.lat),
-    num(o.lon),
-    num(o.altitudeM),
-    num(o.accuracyM),
-    text(o.rcois),
-    num(o.mfgrId),
-    o.kind.toUpperCase(),
-  ].join(",")}\n`;
+  // One template rather than an array joined: no array and one string per row.
+  return `${o.mac},${text(o.ssid)},${text(authField(o.capabilities, o.authMode))},${utcSeconds(o.seenAt)},${num(o.channel)},${num(o.frequencyMhz)},${num(o.rssiDbm)},${num(o.lat)},${num(o.lon)},${num(o.altitudeM)},${num(o.accuracyM)},${text(o.rcois)},${num(o.mfgrId)},${o.kind.toUpperCase()}\n`;
 }
 
 /** A network as one WiGLE row: first seen, its strongest sighting's RSSI and place (as kismetdb_to_wiglecsv). */
