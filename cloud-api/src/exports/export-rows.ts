@@ -30,6 +30,17 @@ export interface ExportNetwork {
 export type ExportWhat = "observations" | "networks";
 export type ExportRow<W extends ExportWhat> = W extends "observations" ? ExportObservation : ExportNetwork;
 
+/**
+ * String(value), without V8's number-to-string cache for finite numbers: String(x) and `${x}` keep each
+ * result in a heap-wide cache whose strings survive young collections, so the million distinct latitudes
+ * of an export were promoted to the old generation and piled up there until a full collection (+23.6 MB
+ * of old space per 2,000,000 conversions in a probe; none through JSON). JSON.stringify writes a finite
+ * number as Number::toString does, the same text, at the same speed.
+ */
+export function numberText(value: unknown): string {
+  return typeof value === "number" && Number.isFinite(value) ? JSON.stringify(value) : String(value);
+}
+
 /** `2026-08-08 06:49:57`: UTC, to the second, as WiGLE and spreadsheets read it. */
 export function utcSeconds(ms: number): string {
   // An export writes rows in rowid order, so time mostly moves by milliseconds: the last second's text, or

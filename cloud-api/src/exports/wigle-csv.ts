@@ -1,5 +1,5 @@
 import type { ExportNetwork, ExportObservation } from "./export-rows.js";
-import { utcSeconds } from "./export-rows.js";
+import { numberText, utcSeconds } from "./export-rows.js";
 import { csvField } from "./text-safety.js";
 
 /*
@@ -29,7 +29,7 @@ export const WIGLE_COLUMNS = [
 export const WIGLE_HEAD = `${PRE_HEADER}\n${WIGLE_COLUMNS.join(",")}\n`;
 
 const text = (value: string | null) => (value === null ? "" : csvField(value));
-const num = (value: number | null) => (value === null ? "" : String(value));
+const num = (value: number | null) => (value === null ? "" : numberText(value));
 
 /** WiGLE's AuthMode is the capability string (`[WPA2-PSK-CCMP][ESS]`); ours when the source had one. */
 function authField(capabilities: string | null, authMode: string | null): string {
