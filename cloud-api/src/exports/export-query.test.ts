@@ -146,6 +146,42 @@ describe("the export's page statement", () => {
   });
 });
 
+describe("REALs", () => {
+  it("come back exactly: counts of 1e-9 as integers, every other double as 17 digits, -0 as -0", async () => {
+    const doubles = [0, -0, 90, -90, 1e-7, 5e-324, 0.1 + 0.2, -33.8544386, 89.999_999_999_999_99];
+    for (let i = 0; i < 150; i++) {
+      const r = random();
+      doubles.push(i % 3 === 0 ? r * 180 - 90 : Number((r * 180 - 90).toFixed(i % 12)));
+    }
+    // Altitudes also beyond the integer path (|x| >= 1e6) and tiny; accuracies never negative.
+    const altitudes = [1e6, 999_999.999_999_999, -1e300, 1e-300, 123_456.123_456_789];
+    const rows = doubles.map((x, i) =>
+      sighting(seq++, fleetMac(i), {
+        lat: x,
+        lon: x * 2,
+        altitudeM: i % 4 === 3 ? null : (altitudes[i] ?? x * 1e4),
+        accuracyM: Math.abs(x),
+      }),
+    );
+    await landAndMerge(db, { deviceId: "dev-r", batchSeq: batchSeq++ }, rows);
+    const stored = (
+      await db.execute(
+        "SELECT lat, lon, altitude_m, accuracy_m FROM observations WHERE device_id = 'dev-r' ORDER BY rowid",
+      )
+    ).rows.map((r) => [r.lat, r.lon, r.altitude_m, r.accuracy_m]);
+    const exported = (
+      (await all({ what: "observations", filters: { device: "dev-r" } }, 7, 11)) as ExportObservation[]
+    ).map((o) => [o.lat, o.lon, o.altitudeM, o.accuracyM]);
+    expect(exported.length).toBe(doubles.length);
+    // Object.is: -0 and 0 differ, and so does any double one ulp away.
+    exported.forEach((row, i) => {
+      row.forEach((x, k) => {
+        expect(Object.is(x, stored[i]?.[k])).toBe(true);
+      });
+    });
+  });
+});
+
 describe("an export while batches merge", () => {
   it("is the networks as of the generation read when it started", async () => {
     const before = (await all({ what: "networks", filters: EVERYTHING })) as ExportNetwork[];

@@ -37,16 +37,26 @@ export const EXPORT_SCAN_ROWS = 20_000;
  * builds every column of every row as a defined property, which was most of an export's CPU (profile of a
  * WiGLE export of the bench database: 44 % in its rowFromSql, 17 % GC, 20,000 rows/s in all). REALs go in
  * as `printf('%!.17g')` text: SQLite's JSON prints REALs with 15 significant digits, which does not
- * round-trip every double, while 17 do, so Number() gives back the stored value exactly. Text goes through
- * SQLite's JSON escaping whole, so an SSID with a NUL byte comes back exact (the libsql client's TEXT
- * reader would cut it there: db/nul-safe-text.ts).
+ * round-trip every double, while 17 do, so Number() gives back the stored value exactly. Most REALs (GPS
+ * fixes with 7 decimals, altitudes, accuracies) are an integer count n of 1e-9, though: those come as the
+ * JSON integer n instead, read back as n / 1e9, the same IEEE division SQLite checked (`x = n / 1e9`,
+ * |x| < 1e6 so |n| < 2^53 and JSON.parse reads n exactly): no float-to-text in SQLite, no 17-digit parse
+ * in JS (1.0 -> 0.8 s of SQLite and ~0.1 -> 0 us per REAL in JS, bench database). n is the page's inner
+ * `<column>_e9`; 0 takes the text path, so -0 stays -0. Text goes through SQLite's JSON escaping whole, so
+ * an SSID with a NUL byte comes back exact (the libsql client's TEXT reader would cut it there:
+ * db/nul-safe-text.ts).
  */
-const real = (column: string) => `iif(${column} IS NULL, NULL, printf('%!.17g', ${column}))`;
+const SCALE = 1_000_000_000;
+const scaled = (column: string, table = "") =>
+  `CAST(round(${table}${column} * ${SCALE}.0) AS INTEGER) AS ${column}_e9`;
+const realSql = (column: string) =>
+  `CASE WHEN ${column} IS NULL THEN NULL WHEN abs(${column}) < 1000000.0 AND ${column} <> 0 AND ${column} = ${column}_e9 / ${SCALE}.0 THEN ${column}_e9 ELSE printf('%!.17g', ${column}) END`;
+const OBSERVATION_REALS = ["lat", "lon", "altitude_m", "accuracy_m"];
 const OBSERVATION_JSON = `k, device_id, kind, mac, ssid, auth_mode, capabilities, seen_at, channel, frequency_mhz,
-  rssi_dbm, ${real("lat")}, ${real("lon")}, ${real("altitude_m")}, ${real("accuracy_m")}, rcois, mfgr_id`;
+  rssi_dbm, ${OBSERVATION_REALS.map(realSql).join(", ")}, rcois, mfgr_id`;
+const NETWORK_REALS = ["lat", "lon", "best_lat", "best_lon"];
 const NETWORK_JSON = `k, kind, mac, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
-  observation_count, device_count, best_rssi_dbm, ${real("lat")}, ${real("lon")}, ${real("best_lat")},
-  ${real("best_lon")}`;
+  observation_count, device_count, best_rssi_dbm, ${NETWORK_REALS.map(realSql).join(", ")}`;
 const AS_OF_COLUMNS = NETWORK_FIELDS.filter((c) => c !== "mac");
 
 /**
@@ -80,7 +90,8 @@ export function observationPageStatement(f: ObservationFilters): PageStatement {
     sql: jsonPage(
       "observations",
       OBSERVATION_JSON,
-      `SELECT o.rowid AS k, o.* FROM observations o NOT INDEXED
+      `SELECT o.rowid AS k, o.*, ${OBSERVATION_REALS.map((c) => scaled(c, "o.")).join(", ")}
+  FROM observations o NOT INDEXED
   WHERE o.rowid > :after AND o.rowid <= :stop AND ${filter.sql} ORDER BY o.rowid LIMIT :page`,
     ),
     args: filter.args,
@@ -99,7 +110,7 @@ export function networkPageStatement(f: NetworkFilters, g: number): PageStatemen
     sql: jsonPage(
       "networks",
       NETWORK_JSON,
-      `SELECT * FROM (SELECT c.rowid AS k, c.mac AS mac, ${asOf.join(",\n    ")}
+      `SELECT *, ${NETWORK_REALS.map((c) => scaled(c)).join(", ")} FROM (SELECT c.rowid AS k, c.mac AS mac, ${asOf.join(",\n    ")}
   FROM networks c NOT INDEXED
   LEFT JOIN network_history h ON h.mac = c.mac AND h.generation = CASE WHEN c.changed_generation > :g THEN
     (SELECT min(h2.generation) FROM network_history h2 WHERE h2.mac = c.mac AND h2.generation > :g) END
@@ -132,69 +143,82 @@ export async function* exportPages(
   let last: number | undefined; // the table's last rowid at the first page: where the walk ends
   for (;;) {
     const stop = last === undefined ? after + scanRows : Math.min(after + scanRows, last);
-    const rs = await db.execute({
-      sql: statement.sql,
-      args: { ...statement.args, after, stop, page: pageRows },
-    });
-    last ??= Number(rs.rows[0]?.last ?? 0);
-    const hits = JSON.parse(String(rs.rows[0]?.page ?? "[]")) as JsonCell[][];
-    // SQLite aggregates the ordered subquery in its order (an ORDER BY inside the aggregate costs a sort
-    // per page); should a plan ever differ, sort here rather than emit rows out of order.
-    if (!hits.every((r, i) => i === 0 || Number(r[0]) > Number(hits[i - 1]?.[0]))) {
-      hits.sort((a, b) => Number(a[0]) - Number(b[0]));
-    }
+    const page = await readPage(db, statement, { after, stop, page: pageRows }, toRow);
+    last ??= page.last;
     // A full page may have more hits after it in the stretch; otherwise the stretch is done.
-    after = hits.length === pageRows ? Number(hits[hits.length - 1]?.[0]) : stop;
-    if (hits.length > 0) yield hits.map(toRow) as ExportObservation[] | ExportNetwork[];
-    if (hits.length < pageRows && after >= last) return;
+    after = page.rows.length === pageRows ? page.lastKey : stop;
+    if (page.rows.length > 0) yield page.rows as ExportObservation[] | ExportNetwork[];
+    if (page.rows.length < pageRows && after >= last) return;
   }
 }
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+/**
+ * One statement's page as rows. Its own function so that the JSON text (~300 kB, a large object for V8)
+ * and the parsed cells are garbage once it returns, not held by the generator while the page is written:
+ * a young collection then finds them dead instead of moving them to the old generation.
+ */
+async function readPage<R>(
+  db: Client,
+  statement: PageStatement,
+  range: { after: number; stop: number; page: number },
+  toRow: (r: JsonCell[]) => R,
+): Promise<{ rows: R[]; lastKey: number; last: number }> {
+  const rs = await db.execute({ sql: statement.sql, args: { ...statement.args, ...range } });
+  const hits = JSON.parse(String(rs.rows[0]?.page ?? "[]")) as JsonCell[][];
+  // SQLite aggregates the ordered subquery in its order (an ORDER BY inside the aggregate costs a sort
+  // per page); should a plan ever differ, sort here rather than emit rows out of order.
+  if (!hits.every((r, i) => i === 0 || Number(r[0]) > Number(hits[i - 1]?.[0]))) {
+    hits.sort((a, b) => Number(a[0]) - Number(b[0]));
+  }
+  return {
+    rows: hits.map(toRow),
+    lastKey: Number(hits[hits.length - 1]?.[0]),
+    last: Number(rs.rows[0]?.last ?? 0),
+  };
+}
+
+/** A REAL cell: NULL, the integer n of n / 1e9, or the 17-digit text. */
+const realCell = (v: JsonCell) => (v === null ? null : typeof v === "number" ? v / SCALE : Number(v));
 
 type JsonCell = string | number | null;
 
 function observationRow(r: JsonCell[]): ExportObservation {
-  const [, deviceId, kind, mac, ssid, authMode, capabilities, seenAt, channel, frequencyMhz, rssiDbm] = r;
-  const [lat, lon, altitudeM, accuracyM, rcois, mfgrId] = r.slice(11);
   return {
-    deviceId: String(deviceId),
-    kind: String(kind),
-    mac: String(mac),
-    ssid: ssid as string | null,
-    authMode: authMode as string | null,
-    capabilities: capabilities as string | null,
-    seenAt: Number(seenAt),
-    channel: channel as number | null,
-    frequencyMhz: frequencyMhz as number | null,
-    rssiDbm: rssiDbm as number | null,
-    lat: num(lat),
-    lon: num(lon),
-    altitudeM: num(altitudeM),
-    accuracyM: num(accuracyM),
-    rcois: rcois as string | null,
-    mfgrId: mfgrId as number | null,
+    deviceId: String(r[1]),
+    kind: String(r[2]),
+    mac: String(r[3]),
+    ssid: r[4] as string | null,
+    authMode: r[5] as string | null,
+    capabilities: r[6] as string | null,
+    seenAt: Number(r[7]),
+    channel: r[8] as number | null,
+    frequencyMhz: r[9] as number | null,
+    rssiDbm: r[10] as number | null,
+    lat: realCell(r[11] ?? null),
+    lon: realCell(r[12] ?? null),
+    altitudeM: realCell(r[13] ?? null),
+    accuracyM: realCell(r[14] ?? null),
+    rcois: r[15] as string | null,
+    mfgrId: r[16] as number | null,
   };
 }
 
 function networkRow(r: JsonCell[]): ExportNetwork {
-  const [, kind, mac, ssid, authMode, channel, frequencyMhz, firstSeen, lastSeen, observations, devices] = r;
-  const [bestRssi, lat, lon, bestLat, bestLon] = r.slice(11);
   return {
-    kind: String(kind),
-    mac: String(mac),
-    ssid: ssid as string | null,
-    authMode: authMode as string | null,
-    channel: channel as number | null,
-    frequencyMhz: frequencyMhz as number | null,
-    firstSeen: Number(firstSeen),
-    lastSeen: Number(lastSeen),
-    observationCount: Number(observations),
-    deviceCount: Number(devices),
-    bestRssiDbm: bestRssi as number | null,
-    lat: num(lat),
-    lon: num(lon),
-    bestLat: num(bestLat),
-    bestLon: num(bestLon),
+    kind: String(r[1]),
+    mac: String(r[2]),
+    ssid: r[3] as string | null,
+    authMode: r[4] as string | null,
+    channel: r[5] as number | null,
+    frequencyMhz: r[6] as number | null,
+    firstSeen: Number(r[7]),
+    lastSeen: Number(r[8]),
+    observationCount: Number(r[9]),
+    deviceCount: Number(r[10]),
+    bestRssiDbm: r[11] as number | null,
+    lat: realCell(r[12] ?? null),
+    lon: realCell(r[13] ?? null),
+    bestLat: realCell(r[14] ?? null),
+    bestLon: realCell(r[15] ?? null),
   };
 }

@@ -1,5 +1,5 @@
 import type { ExportNetwork, ExportObservation } from "./export-rows.js";
-import { utcSeconds } from "./export-rows.js";
+import { numberText, utcSeconds } from "./export-rows.js";
 import type { Placement } from "./geojson.js";
 import { xmlText } from "./text-safety.js";
 
@@ -12,12 +12,14 @@ export const KML_HEAD = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 export const KML_TAIL = "</Document></kml>\n";
 
-const show = (value: string | number | null) => (value === null ? "" : xmlText(String(value)));
+const show = (value: string | number | null) => (value === null ? "" : xmlText(numberText(value)));
 
 function placemark(name: string, description: string, lat: number | null, lon: number | null): string {
   // A row with no position is still listed (a Placemark without geometry) so counts match the other formats.
   const geometry =
-    lat === null || lon === null ? "" : `<Point><coordinates>${lon},${lat}</coordinates></Point>`;
+    lat === null || lon === null
+      ? ""
+      : `<Point><coordinates>${numberText(lon)},${numberText(lat)}</coordinates></Point>`;
   return `<Placemark><name>${name}</name><description>${description}</description>${geometry}</Placemark>\n`;
 }
 
@@ -38,13 +40,7 @@ export function networkPlacemark(n: ExportNetwork, placement: Placement): string
 }
 
 export function observationPlacemark(o: ExportObservation): string {
-  const description = [
-    `MAC: ${show(o.mac)}`,
-    `Type: ${show(o.kind)}`,
-    `Auth: ${show(o.authMode)}`,
-    `RSSI: ${show(o.rssiDbm)} dBm`,
-    `Seen: ${utcSeconds(o.seenAt)} UTC`,
-    `Device: ${show(o.deviceId)}`,
-  ].join("\n");
+  // One template, not an array joined: a million of these make an export.
+  const description = `MAC: ${show(o.mac)}\nType: ${show(o.kind)}\nAuth: ${show(o.authMode)}\nRSSI: ${show(o.rssiDbm)} dBm\nSeen: ${utcSeconds(o.seenAt)} UTC\nDevice: ${show(o.deviceId)}`;
   return placemark(show(o.ssid ?? o.mac), description, o.lat, o.lon);
 }

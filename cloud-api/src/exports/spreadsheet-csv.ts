@@ -1,12 +1,12 @@
 import type { ExportNetwork, ExportObservation } from "./export-rows.js";
-import { utcSeconds } from "./export-rows.js";
+import { numberText, utcSeconds } from "./export-rows.js";
 import { spreadsheetCell } from "./text-safety.js";
 
 /** For spreadsheets: UTF-8 with a BOM (so Excel reads it as UTF-8), every text cell neutralised. */
 export const BOM = "\uFEFF";
 
 const cell = (value: string | null) => (value === null ? "" : spreadsheetCell(value));
-const num = (value: number | null) => (value === null ? "" : String(value));
+const num = (value: number | null) => (value === null ? "" : numberText(value));
 
 export const OBSERVATION_CSV_HEAD = `${BOM}mac,kind,ssid,auth_mode,capabilities,seen_at_utc,channel,frequency_mhz,rssi_dbm,lat,lon,altitude_m,accuracy_m,device_id\n`;
 

@@ -32,12 +32,20 @@ const XML_SPECIAL: Record<string, string> = {
  * text around it, is shown as `[U+XXXX]` so a reader sees it was there; a lone surrogate becomes U+FFFD.
  */
 export function xmlText(text: string): string {
+  if (!XML_CHANGES.test(text)) return text; // most names: nothing to replace, one scan instead of four
   return text
     .replace(LONE_SURROGATE, "\uFFFD")
     .replace(XML_FORBIDDEN, visibleCodePoint)
     .replace(INVISIBLE_CONTROLS, visibleCodePoint)
     .replace(/[&<>"']/g, (c) => XML_SPECIAL[c] ?? c);
 }
+
+/** Any character spreadsheetCell's replacements would change. */
+const VISIBLE_CHANGES = /[\p{Cs}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** Any character one of xmlText's replacements would change (the union of their patterns). */
+const XML_CHANGES =
+  /[\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069&<>"']/u;
 
 function visibleCodePoint(char: string): string {
   return `[U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`;
@@ -54,7 +62,9 @@ export function csvField(text: string): string {
  * RFC 4180 quoting. Numbers the export itself writes are not untrusted and stay numbers.
  */
 export function spreadsheetCell(text: string): string {
-  const visible = text.replace(LONE_SURROGATE, "\uFFFD").replace(INVISIBLE_CONTROLS, visibleCodePoint);
+  const visible = VISIBLE_CHANGES.test(text)
+    ? text.replace(LONE_SURROGATE, "\uFFFD").replace(INVISIBLE_CONTROLS, visibleCodePoint)
+    : text;
   const neutral = /^[=+\-@\t\r]/.test(visible) ? `'${visible}` : visible;
   return csvField(neutral);
 }

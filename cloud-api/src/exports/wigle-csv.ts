@@ -1,5 +1,5 @@
 import type { ExportNetwork, ExportObservation } from "./export-rows.js";
-import { utcSeconds } from "./export-rows.js";
+import { numberText, utcSeconds } from "./export-rows.js";
 import { csvField } from "./text-safety.js";
 
 /*
@@ -29,7 +29,7 @@ export const WIGLE_COLUMNS = [
 export const WIGLE_HEAD = `${PRE_HEADER}\n${WIGLE_COLUMNS.join(",")}\n`;
 
 const text = (value: string | null) => (value === null ? "" : csvField(value));
-const num = (value: number | null) => (value === null ? "" : String(value));
+const num = (value: number | null) => (value === null ? "" : numberText(value));
 
 /** WiGLE's AuthMode is the capability string (`[WPA2-PSK-CCMP][ESS]`); ours when the source had one. */
 function authField(capabilities: string | null, authMode: string | null): string {
@@ -38,22 +38,8 @@ function authField(capabilities: string | null, authMode: string | null): string
 }
 
 export function wigleObservationLine(o: ExportObservation): string {
-  return `${[
-    o.mac,
-    text(o.ssid),
-    text(authField(o.capabilities, o.authMode)),
-    utcSeconds(o.seenAt),
-    num(o.channel),
-    num(o.frequencyMhz),
-    num(o.rssiDbm),
-    num(o.lat),
-    num(o.lon),
-    num(o.altitudeM),
-    num(o.accuracyM),
-    text(o.rcois),
-    num(o.mfgrId),
-    o.kind.toUpperCase(),
-  ].join(",")}\n`;
+  // One template rather than an array joined: no array and one string per row.
+  return `${o.mac},${text(o.ssid)},${text(authField(o.capabilities, o.authMode))},${utcSeconds(o.seenAt)},${num(o.channel)},${num(o.frequencyMhz)},${num(o.rssiDbm)},${num(o.lat)},${num(o.lon)},${num(o.altitudeM)},${num(o.accuracyM)},${text(o.rcois)},${num(o.mfgrId)},${o.kind.toUpperCase()}\n`;
 }
 
 /** A network as one WiGLE row: first seen, its strongest sighting's RSSI and place (as kismetdb_to_wiglecsv). */

@@ -32,11 +32,17 @@ const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swag
  * files, not inline, so the page works under a strict Content-Security-Policy.
  */
 export function openApiRoute() {
-  const document = JSON.stringify(openApiDocument(ROUTE_DOCS, VERSION));
+  // Built on the first request, not when the app starts: every API process would otherwise spend ~0.2 s
+  // of CPU and a few MB of peak memory at start-up on a document most of them never serve.
+  let document: string | undefined;
+  const json = () => {
+    document ??= JSON.stringify(openApiDocument(ROUTE_DOCS, VERSION));
+    return document;
+  };
   const cache = new Map<string, Buffer>();
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
   return new Hono<AppEnv>()
-    .get("/openapi.json", (c) => c.body(document, 200, { "content-type": "application/json" }))
+    .get("/openapi.json", (c) => c.body(json(), 200, { "content-type": "application/json" }))
     .get("/docs", (c) => c.html(DOCS_PAGE, 200, { "content-security-policy": csp }))
     .get("/docs/init.js", (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }))
     .get("/docs/:asset", (c) => {
