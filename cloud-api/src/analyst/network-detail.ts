@@ -5,8 +5,8 @@ import {
   iso,
   type NetworkView,
   networkJsonPage,
+  networkViewFromCells,
   parseNetworkJsonPage,
-  toNetworkView,
 } from "./network-view.js";
 
 /** GET /v1/networks/{mac} as a service: the network, its SSID history and the devices that saw it. */
@@ -58,7 +58,7 @@ export async function getNetworkDetail(db: Client, mac: string): Promise<Network
   const ssids = JSON.parse(String(row.ssids)) as Cell[][];
   const devices = JSON.parse(String(row.devices)) as Cell[][];
   return {
-    network: toNetworkView(network),
+    network: networkViewFromCells(network),
     // ssid_history keys hold '' and -1 for "none" (they are in its primary key).
     ssidHistory: ssids.map(([ssid, authMode, channel, firstSeen, lastSeen, count]) => ({
       ssid: ssid === "" || ssid === null ? null : String(ssid),

@@ -1,4 +1,4 @@
-import type { Client, InStatement, InValue, Row } from "@libsql/client";
+import type { Client, InStatement, InValue } from "@libsql/client";
 import { networkCellSql } from "@piwardrive/shared-schema/cloud";
 import { z } from "zod";
 import { CursorExpiredError } from "../errors.js";
@@ -11,11 +11,13 @@ import {
   networkFilterSql,
 } from "./network-filters.js";
 import {
+  FIELD_AT,
+  type JsonCell,
   NETWORK_FIELDS,
   type NetworkView,
   networkJsonPage,
+  networkViewFromCells,
   parseNetworkJsonPage,
-  toNetworkView,
 } from "./network-view.js";
 import { decodeCursor, encodeCursor, queryDigest } from "./page-cursor.js";
 import { invalid } from "./query-params.js";
@@ -375,7 +377,10 @@ export async function searchNetworks(
   const g = cursor?.g ?? (await pinSearchGeneration(db));
   const t = cursor?.t ?? now;
   const spec = SORTS[query.sort];
-  const keyOf = (r: Row): SortKey => [r[spec.column] === null ? null : Number(r[spec.column]), String(r.mac)];
+  // Rows are `edge, <NETWORK_FIELDS>` (LEADING): cells[0] is the edge flag.
+  const column = 1 + FIELD_AT[spec.column];
+  const mac = 1 + FIELD_AT.mac;
+  const keyOf = (r: JsonCell[]): SortKey => [r[column] === null ? null : Number(r[column]), String(r[mac])];
   // Examined rows stay within the budget either way: the index path only takes up to min(cap, budget).
   const access = await chooseAccess(db, query.filters, Math.min(CANDIDATE_CAP, budget), paths);
   const current = await db.execute(networkSearchStatement(query, g, cursor?.k, access, budget));
@@ -383,19 +388,19 @@ export async function searchNetworks(
   // row written by the merge that changed it, so it is found here; one changed in between is in both,
   // with the same values (what it was at G), and is kept once.
   const history = await db.execute(networkHistoryStatement(query, g, cursor?.k));
-  const currentRows = parseNetworkJsonPage(current.rows[0]?.page, LEADING);
-  const historyRows = parseNetworkJsonPage(history.rows[0]?.page, LEADING);
-  const edgeRow = currentRows.find((r) => Number(r.edge) === 1);
+  const currentRows = parseNetworkJsonPage(current.rows[0]?.page);
+  const historyRows = parseNetworkJsonPage(history.rows[0]?.page);
+  const edgeRow = currentRows.find((r) => r[0] === 1);
   const edge = edgeRow === undefined ? undefined : keyOf(edgeRow);
   const seen = new Set<string>();
-  const once = (r: Row) => {
-    const mac = String(r.mac);
-    if (seen.has(mac)) return false;
-    seen.add(mac);
+  const once = (r: JsonCell[]) => {
+    const id = String(r[mac]);
+    if (seen.has(id)) return false;
+    seen.add(id);
     return true;
   };
   const hits = [
-    ...currentRows.filter((r) => Number(r.edge) === 0),
+    ...currentRows.filter((r) => r[0] === 0),
     // History rows past the last row the walk examined belong to a later page.
     ...historyRows.filter((r) => edge === undefined || spec.compare(keyOf(r), edge) <= 0),
   ]
@@ -409,7 +414,7 @@ export async function searchNetworks(
   if (hits.length > query.limit && last) next = keyOf(last);
   else if (edge) next = edge;
   return {
-    networks: page.map(toNetworkView),
+    networks: page.map((r) => networkViewFromCells(r, 1)),
     nextCursor: next === null ? null : encodeCursor({ v: 1, g, t, s: query.sort, d: digest, k: next }),
   };
 }

@@ -1,6 +1,3 @@
-import type { Row } from "@libsql/client";
-import { exactText, nulSafeBytes } from "../db/nul-safe-text.js";
-
 /** The columns every network view reads (networks and network_history share them). */
 export const NETWORK_FIELDS = [
   "mac",
@@ -25,34 +22,30 @@ export const NETWORK_FIELDS = [
   "updated_at",
 ] as const;
 
-/** NETWORK_FIELDS as a select list, plus the SSID's bytes when it holds a NUL (db/nul-safe-text.ts). */
-export const NETWORK_COLUMNS = `${NETWORK_FIELDS.join(", ")}, ${nulSafeBytes("ssid")}`;
-
-const REAL_FIELDS = new Set<string>(["best_lat", "best_lon", "lat", "lon", "radius_m"]);
-
 /**
  * A page of networks as ONE JSON text, an array of rows in NETWORK_FIELDS order (after `leading`
  * columns): @libsql/client builds every column of every row as a defined property, which was a third of a
- * search's time; one JSON.parse is a small part of that. REALs go in as 17-digit text, which gives back
- * the stored double exactly (SQLite's JSON prints 15 digits); text goes through SQLite's JSON escaping
- * whole, NUL bytes included (exports/export-query.ts reads its pages the same way).
+ * search's time; one JSON.parse is a small part of that. Text goes through SQLite's JSON escaping whole,
+ * NUL bytes included. REALs (the location) come with SQLite's 15 significant digits, ~1e-13 degree: far
+ * finer than any fix, and half the page's cost if printed with the 17 an exact round trip needs (exports,
+ * which promise exact values, do that: exports/export-query.ts).
  */
 export function networkJsonPage(from: string, leading: readonly string[] = []): string {
-  const cells = NETWORK_FIELDS.map((f) =>
-    REAL_FIELDS.has(f) ? `iif(${f} IS NULL, NULL, printf('%!.17g', ${f}))` : f,
-  );
-  return `SELECT json_group_array(json_array(${[...leading, ...cells].join(", ")})) AS page FROM (${from})`;
+  return `SELECT json_group_array(json_array(${[...leading, ...NETWORK_FIELDS].join(", ")})) AS page FROM (${from})`;
 }
 
 export type JsonCell = string | number | null;
 
-/** The rows of a networkJsonPage text, as rows keyed by column name (`leading` first). */
-export function parseNetworkJsonPage(page: unknown, leading: readonly string[] = []): Row[] {
-  const names = [...leading, ...NETWORK_FIELDS];
-  return (JSON.parse(String(page ?? "[]")) as JsonCell[][]).map(
-    (cells) => Object.fromEntries(names.map((n, i) => [n, cells[i] ?? null])) as unknown as Row,
-  );
+/** The rows of a networkJsonPage text: arrays of `leading` columns, then NETWORK_FIELDS. */
+export function parseNetworkJsonPage(page: unknown): JsonCell[][] {
+  return JSON.parse(String(page ?? "[]")) as JsonCell[][];
 }
+
+/** Where each of NETWORK_FIELDS is in a networkJsonPage row (after its leading columns). */
+export const FIELD_AT = Object.fromEntries(NETWORK_FIELDS.map((f, i) => [f, i])) as Record<
+  (typeof NETWORK_FIELDS)[number],
+  number
+>;
 
 /** One network as the analyst API answers it (search, detail; alerts and exports add to it). */
 export interface NetworkView {
@@ -77,26 +70,29 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const iso = (v: unknown): string => new Date(Number(v)).toISOString();
 
-export function toNetworkView(row: Row): NetworkView {
-  const lat = num(row.lat);
-  const lon = num(row.lon);
-  const bestLat = num(row.best_lat);
-  const bestLon = num(row.best_lon);
-  const bestRssi = num(row.best_rssi_dbm);
-  const radius = num(row.radius_m);
+/** The view of a networkJsonPage row whose NETWORK_FIELDS start at `offset` (no row object in between). */
+export function networkViewFromCells(cells: readonly JsonCell[], offset = 0): NetworkView {
+  const at = (f: (typeof NETWORK_FIELDS)[number]) => cells[offset + FIELD_AT[f]] ?? null;
+  const lat = at("lat") as number | null;
+  const lon = at("lon") as number | null;
+  const bestLat = at("best_lat") as number | null;
+  const bestLon = at("best_lon") as number | null;
+  const bestRssi = at("best_rssi_dbm") as number | null;
+  const radius = at("radius_m") as number | null;
+  const ssid = at("ssid");
   return {
-    mac: String(row.mac),
-    kind: String(row.kind),
-    ssid: exactText(row.ssid, row.ssid_bytes),
-    authMode: str(row.auth_mode),
-    channel: num(row.channel),
-    frequencyMhz: num(row.frequency_mhz),
-    vendor: str(row.vendor),
-    randomized: Number(row.randomized) === 1,
-    firstSeen: iso(row.first_seen),
-    lastSeen: iso(row.last_seen),
-    observationCount: Number(row.observation_count),
-    deviceCount: Number(row.device_count),
+    mac: String(at("mac")),
+    kind: String(at("kind")),
+    ssid: ssid === null ? null : String(ssid),
+    authMode: str(at("auth_mode")),
+    channel: num(at("channel")),
+    frequencyMhz: num(at("frequency_mhz")),
+    vendor: str(at("vendor")),
+    randomized: Number(at("randomized")) === 1,
+    firstSeen: iso(at("first_seen")),
+    lastSeen: iso(at("last_seen")),
+    observationCount: Number(at("observation_count")),
+    deviceCount: Number(at("device_count")),
     bestRssiDbm: bestRssi,
     location:
       lat === null || lon === null
@@ -105,7 +101,7 @@ export function toNetworkView(row: Row): NetworkView {
             lat,
             lon,
             radiusM: radius === null ? null : Math.round(radius * 10) / 10,
-            confidence: Number(row.confidence),
+            confidence: Number(at("confidence")),
           },
     strongest:
       bestLat === null || bestLon === null || bestRssi === null

@@ -26,16 +26,20 @@ import { READ_OPERATIONS, type ReadArgs, type ReadName, type ReadResult } from "
 
 export interface Reads {
   run<K extends ReadName>(name: K, ...args: ReadArgs<K>): Promise<ReadResult<K>>;
+  /** The answer as JSON bytes, ready to send (a reader thread encodes it, so the event loop does not). */
+  json<K extends ReadName>(name: K, ...args: ReadArgs<K>): Promise<Uint8Array<ArrayBuffer>>;
   close(): Promise<void>;
 }
 
 export function localReads(db: Client): Reads {
+  const run = <K extends ReadName>(name: K, ...args: ReadArgs<K>) =>
+    (READ_OPERATIONS[name] as unknown as (db: Client, ...a: ReadArgs<K>) => Promise<ReadResult<K>>)(
+      db,
+      ...args,
+    );
   return {
-    run: <K extends ReadName>(name: K, ...args: ReadArgs<K>) =>
-      (READ_OPERATIONS[name] as unknown as (db: Client, ...a: ReadArgs<K>) => Promise<ReadResult<K>>)(
-        db,
-        ...args,
-      ),
+    run,
+    json: async (name, ...args) => new TextEncoder().encode(JSON.stringify(await run(name, ...args))),
     close: async () => {},
   };
 }
@@ -62,6 +66,8 @@ export interface ReadRequest {
   id: number;
   name: ReadName;
   args: unknown[];
+  /** Answer the value's JSON as bytes (a transferred buffer) rather than the value. */
+  json: boolean;
 }
 
 export interface ReaderConfig {
@@ -185,6 +191,14 @@ export class ReadPool implements Reads {
   }
 
   run<K extends ReadName>(name: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
+    return this.#send(name, args, false) as Promise<ReadResult<K>>;
+  }
+
+  json<K extends ReadName>(name: K, ...args: ReadArgs<K>): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#send(name, args, true) as Promise<Uint8Array<ArrayBuffer>>;
+  }
+
+  #send(name: ReadName, args: unknown[], json: boolean): Promise<unknown> {
     if (this.#closed || this.#readers.length === 0) {
       return Promise.reject(new StoreUnavailableError("the read pool is closed"));
     }
@@ -193,9 +207,9 @@ export class ReadPool implements Reads {
     for (const r of this.#readers) if (r.inFlight < reader.inFlight) reader = r;
     const id = this.#nextId++;
     reader.inFlight += 1;
-    return new Promise<ReadResult<K>>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, reader });
-      reader.worker.postMessage({ id, name, args } satisfies ReadRequest);
+    return new Promise<unknown>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, reader });
+      reader.worker.postMessage({ id, name, args, json } satisfies ReadRequest);
     });
   }
 

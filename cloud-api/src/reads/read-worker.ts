@@ -21,6 +21,7 @@ const port = parentPort;
 if (port === null) throw new Error("read-worker.js runs as a worker thread");
 
 let timings: ReadTiming[] = [];
+const encoder = new TextEncoder();
 const sqlOf = (s: InStatement) => (typeof s === "string" ? s : s.sql);
 const rowsOf = (rs: ResultSet) => (rs.rows.length > 0 ? rs.rows.length : rs.rowsAffected);
 
@@ -84,6 +85,13 @@ port.on("message", async (request: ReadRequest) => {
     const op = READ_OPERATIONS[request.name] as (db: Client, ...args: unknown[]) => Promise<unknown>;
     if (db === undefined) throw new Error("the reader has no connection");
     const value = await op(db, ...request.args);
+    if (request.json) {
+      const bytes = encoder.encode(JSON.stringify(value));
+      port.postMessage({ id: request.id, ok: true, value: bytes, timings } satisfies ReadReply, [
+        bytes.buffer,
+      ]);
+      return;
+    }
     reply = { id: request.id, ok: true, value, timings };
   } catch (error) {
     reply = { id: request.id, ok: false, error: errorReply(error), timings };

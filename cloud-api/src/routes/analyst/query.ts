@@ -19,3 +19,6 @@ export function readQuery(c: Context<AppEnv>, schema: z.ZodType): RawParams {
   }
   return params;
 }
+
+/** The content type of an answer sent as bytes (what c.json sets). */
+export const JSON_TYPE = { "content-type": "application/json" } as const;
