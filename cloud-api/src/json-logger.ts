@@ -55,21 +55,37 @@ function lineOf(bindings: LogFields | undefined, message: string, fields: LogFie
 
 /**
  * Children are this wrapper's, not pino's: a request makes one or two (request id, then the key or
- * device), and pino.child, which serialises its bindings up front, costs more than the line itself.
- * The level is fixed when the logger is made, so whether a level writes is decided once.
+ * device), and pino.child, which serialises its bindings up front, costs more than the line itself. A
+ * class, so a child is one small object. The level is fixed when the logger is made, so whether a level
+ * writes is decided once.
  */
-function wrap(p: pino.Logger, writes: ReadonlySet<Level>, bindings: LogFields | undefined): Logger {
-  const at = (level: Level) =>
-    writes.has(level)
-      ? (message: string, fields?: LogFields): void => p[level](lineOf(bindings, message, fields))
-      : (): void => {};
-  return {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    child: (more) => wrap(p, writes, bindings === undefined ? { ...more } : { ...bindings, ...more }),
-  };
+class PinoLogger implements Logger {
+  constructor(
+    private readonly p: pino.Logger,
+    private readonly writes: ReadonlySet<Level>,
+    private readonly bindings: LogFields | undefined,
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    if (this.writes.has("debug")) this.p.debug(lineOf(this.bindings, message, fields));
+  }
+
+  info(message: string, fields?: LogFields): void {
+    if (this.writes.has("info")) this.p.info(lineOf(this.bindings, message, fields));
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    if (this.writes.has("warn")) this.p.warn(lineOf(this.bindings, message, fields));
+  }
+
+  error(message: string, fields?: LogFields): void {
+    if (this.writes.has("error")) this.p.error(lineOf(this.bindings, message, fields));
+  }
+
+  child(more: LogFields): Logger {
+    const bindings = this.bindings === undefined ? { ...more } : { ...this.bindings, ...more };
+    return new PinoLogger(this.p, this.writes, bindings);
+  }
 }
 
 /** pino's isoTime, formatted once per millisecond: under load many lines share one. */
@@ -110,5 +126,5 @@ export function jsonLogger(options: { level?: LogLevel; write?: (line: string) =
     destination,
   );
   const levels: Level[] = ["debug", "info", "warn", "error"];
-  return wrap(p, new Set(levels.filter((level) => p.isLevelEnabled(level))), undefined);
+  return new PinoLogger(p, new Set(levels.filter((level) => p.isLevelEnabled(level))), undefined);
 }
