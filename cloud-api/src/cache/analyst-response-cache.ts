@@ -98,8 +98,11 @@ export function analystResponseCache(input: {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
     const generation = await clock.current();
     const key = analystCacheKey(generation, c.get("apiKey").role, c.req.url);
-    const count = (result: "hit" | "miss" | "not_modified") =>
-      metrics?.analystCache.inc({ route: routeLabel(matchedRoutes(c)), result });
+    const count = (result: "hit" | "miss" | "not_modified") => {
+      if (metrics === undefined) return;
+      const route = routeLabel(matchedRoutes(c));
+      metrics.analystCache.inc(`${route} ${result}`, { route, result });
+    };
     const cached = answers.get(key);
     // The tag is a function of the key: a hit reuses the one stored with its answer.
     const etag = cached?.headers.etag ?? analystEtag(generation, key);

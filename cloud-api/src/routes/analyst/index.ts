@@ -40,7 +40,7 @@ export interface AnalystRouteDeps {
 export function analystRoutes(deps: AppDeps) {
   const cache = { ...DEFAULT_ANALYST_CACHE, ...deps.analystCache };
   const keys = cachedApiKeyLookup(deps.db, { ttlMs: cache.keyTtlMs, max: 10_000 }, (result) =>
-    deps.metrics?.apiKeyCache.inc({ result }),
+    deps.metrics?.apiKeyCache.inc(result, { result }),
   );
   const checks = [
     requireRole(deps.db, "analyst", keys),
