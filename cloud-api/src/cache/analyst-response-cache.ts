@@ -22,7 +22,10 @@ export interface AnalystCacheOptions {
   /** Answers kept at most, and their total size in bytes (bodies and keys). */
   maxEntries: number;
   maxSize: number;
-  /** An entry's lifetime: bounds memory held by generations nobody asks for any more. */
+  /**
+   * How long an entry outlives its last hit: bounds memory held by generations nobody asks for any more
+   * (a hit restarts it, so an answer asked for all along never drops out between two askings).
+   */
   ttlMs: number;
 }
 
@@ -86,6 +89,7 @@ export function analystResponseCache(input: {
     maxEntrySize: Math.max(1, Math.floor(options.maxSize / 8)),
     sizeCalculation: (answer, key) => answer.body.byteLength + key.length,
     ttl: options.ttlMs,
+    updateAgeOnGet: true,
   });
   const headers = (etag: string, xCache: "hit" | "miss", contentType?: string): Record<string, string> => ({
     etag,
