@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { jsonLogger, REDACTED } from "./json-logger.js";
@@ -61,6 +65,37 @@ describe("jsonLogger", () => {
       expect(lines[0]).not.toContain(secret);
     }
     expect(lines[0]).toContain(REDACTED);
+  });
+
+  it("redacts child bindings too, and copies (never edits) an object it redacts", () => {
+    const { lines, logger } = capture();
+    const headers = { authorization: "Bearer ffff", accept: "*/*" };
+    logger.child({ token: "gggg", headers }).info("y", { list: ["hhhh"] });
+    expect(lines[0]).not.toContain("ffff");
+    expect(lines[0]).not.toContain("gggg");
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ headers: { accept: "*/*" }, list: ["hhhh"] });
+    expect(headers.authorization).toBe("Bearer ffff");
+  });
+
+  it("to stderr: every line logged right before process.exit is written (the buffer is flushed at exit)", () => {
+    // the built logger, as the CLI runs it (`npm run build` first, like the CLI tests)
+    const built = resolve(import.meta.dirname, "../dist/json-logger.js");
+    expect(existsSync(built), `${built} is missing: build cloud-api first`).toBe(true);
+    const script = `const { jsonLogger } = await import(${JSON.stringify(pathToFileURL(built).href)});
+      const logger = jsonLogger();
+      for (let i = 0; i < 5000; i += 1) logger.info("line", { i, pad: "x".repeat(200) });
+      process.exit(0);`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.status).toBe(0);
+    const written = run.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as LogFields);
+    expect(written).toHaveLength(5000);
+    expect(written.at(-1)).toMatchObject({ message: "line", i: 4999 });
   });
 });
 

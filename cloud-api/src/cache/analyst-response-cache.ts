@@ -22,7 +22,10 @@ export interface AnalystCacheOptions {
   /** Answers kept at most, and their total size in bytes (bodies and keys). */
   maxEntries: number;
   maxSize: number;
-  /** An entry's lifetime: bounds memory held by generations nobody asks for any more. */
+  /**
+   * How long an entry outlives its last hit: bounds memory held by generations nobody asks for any more
+   * (a hit restarts it, so an answer asked for all along never drops out between two askings).
+   */
   ttlMs: number;
 }
 
@@ -86,6 +89,7 @@ export function analystResponseCache(input: {
     maxEntrySize: Math.max(1, Math.floor(options.maxSize / 8)),
     sizeCalculation: (answer, key) => answer.body.byteLength + key.length,
     ttl: options.ttlMs,
+    updateAgeOnGet: true,
   });
   const headers = (etag: string, xCache: "hit" | "miss", contentType?: string): Record<string, string> => ({
     etag,
@@ -98,8 +102,11 @@ export function analystResponseCache(input: {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
     const generation = await clock.current();
     const key = analystCacheKey(generation, c.get("apiKey").role, c.req.url);
-    const count = (result: "hit" | "miss" | "not_modified") =>
-      metrics?.analystCache.inc({ route: routeLabel(matchedRoutes(c)), result });
+    const count = (result: "hit" | "miss" | "not_modified") => {
+      if (metrics === undefined) return;
+      const route = routeLabel(matchedRoutes(c));
+      metrics.analystCache.inc(`${route} ${result}`, { route, result });
+    };
     const cached = answers.get(key);
     // The tag is a function of the key: a hit reuses the one stored with its answer.
     const etag = cached?.headers.etag ?? analystEtag(generation, key);

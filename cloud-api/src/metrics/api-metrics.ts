@@ -1,12 +1,13 @@
 import { Counter, Histogram, type Registry } from "prom-client";
 import { createRegistry } from "./registry.js";
 import { RouteWindow } from "./route-window.js";
+import { TalliedCounter } from "./tallied-counter.js";
 
 /** What the API process records (RED per route template, plus what ingest did with each batch). */
 export interface ApiMetrics {
   registry: Registry;
   httpDuration: Histogram<"method" | "route" | "status">;
-  httpRequests: Counter<"method" | "route" | "status">;
+  httpRequests: TalliedCounter<"method" | "route" | "status">;
   /** outcome accepted | duplicate | refused; reason the error code when refused, else "none". */
   ingestBatches: Counter<"outcome" | "reason">;
   /** Sightings in batches that were accepted or were duplicates (refused bodies are not decoded). */
@@ -16,9 +17,9 @@ export interface ApiMetrics {
   /** Statements slower than PIWARDRIVE_SLOW_STATEMENT_MS on this process's database client. */
   slowStatements: Counter;
   /** Analyst GETs by route template and how the cache answered: hit, miss, not_modified (304). */
-  analystCache: Counter<"route" | "result">;
+  analystCache: TalliedCounter<"route" | "result">;
   /** API key checks on the analyst routes answered from memory (hit) or the database (miss). */
-  apiKeyCache: Counter<"result">;
+  apiKeyCache: TalliedCounter<"result">;
 }
 
 export function createApiMetrics(registry: Registry = createRegistry("api")): ApiMetrics {
@@ -32,7 +33,7 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    httpRequests: new Counter({
+    httpRequests: new TalliedCounter({
       name: "http_requests_total",
       help: "HTTP requests by method, route template and status",
       labelNames,
@@ -56,13 +57,13 @@ export function createApiMetrics(registry: Registry = createRegistry("api")): Ap
       help: "Database statements that ran longer than the slow-statement threshold",
       registers: [registry],
     }),
-    analystCache: new Counter({
+    analystCache: new TalliedCounter({
       name: "piwardrive_analyst_cache_requests_total",
       help: "Analyst GETs by route template and cache result (hit, miss, not_modified)",
       labelNames: ["route", "result"] as const,
       registers: [registry],
     }),
-    apiKeyCache: new Counter({
+    apiKeyCache: new TalliedCounter({
       name: "piwardrive_api_key_cache_requests_total",
       help: "API key checks on the analyst routes answered from memory (hit) or the database (miss)",
       labelNames: ["result"] as const,

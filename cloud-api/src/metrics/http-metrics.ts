@@ -35,7 +35,7 @@ export function httpMetrics(metrics: ApiMetrics) {
       };
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe(labels, seconds);
-      metrics.httpRequests.inc(labels);
+      metrics.httpRequests.inc(`${labels.method} ${labels.route} ${labels.status}`, labels);
       metrics.routeWindow.record(labels.method, labels.route, c.res.status, seconds * 1000);
     }
   });

@@ -8,6 +8,14 @@ import { childEnv } from "./sync-env.js";
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
 
+/** CPU time a process has used so far (utime + stime from /proc/<pid>/stat), seconds. */
+export function processCpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 export interface BenchApi {
   url: string;
   pid: number;
@@ -48,12 +56,7 @@ export async function startBenchApi(db: string, env: Record<string, string> = {}
       const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
       return Number(kb) / 1024;
     },
-    cpuSeconds: () => {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    },
+    cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       if (api.exitCode !== null || api.signalCode !== null) return;
       const exited = once(api, "exit");

@@ -1,7 +1,6 @@
 import { BlockList } from "node:net";
 import type { Client } from "@libsql/client";
 import { Hono, type MiddlewareHandler } from "hono";
-import { every } from "hono/combine";
 import type { AppDeps, AppEnv } from "../../app-env.js";
 import { requireRole } from "../../auth/api-key.js";
 import { cachedApiKeyLookup } from "../../auth/api-key-cache.js";
@@ -12,6 +11,7 @@ import { alertAckRoute } from "./alert-ack.js";
 import { alertsRoute } from "./alerts.js";
 import { dailyStatsRoute } from "./daily-stats.js";
 import { heatmapRoute } from "./heatmap.js";
+import { inOrder } from "./in-order.js";
 import { networkDetailRoute } from "./network-detail.js";
 import { networkObservationsRoute } from "./network-observations.js";
 import { networksRoute } from "./networks.js";
@@ -43,19 +43,19 @@ export interface AnalystRouteDeps {
 export function analystRoutes(deps: AppDeps) {
   const cache = { ...DEFAULT_ANALYST_CACHE, ...deps.analystCache };
   const keys = cachedApiKeyLookup(deps.db, { ttlMs: cache.keyTtlMs, max: 10_000 }, (result) =>
-    deps.metrics?.apiKeyCache.inc({ result }),
+    deps.metrics?.apiKeyCache.inc(result, { result }),
   );
-  const guard = every(
+  const checks = [
     requireRole(deps.db, "analyst", keys),
     analystRateLimit(deps.analystPerMinute ?? DEFAULT_ANALYST_PER_MINUTE),
-  );
+  ];
   const routeDeps: AnalystRouteDeps = {
     db: deps.db,
     reads: deps.reads ?? localReads(deps.db),
     webhookAllow: deps.webhookAllow ?? new BlockList(),
-    guard,
-    cachedGuard: every(
-      guard,
+    guard: inOrder(...checks),
+    cachedGuard: inOrder(
+      ...checks,
       analystResponseCache({
         clock: new MergeGenerationClock(deps.db, cache.generationMaxAgeMs),
         options: cache,
