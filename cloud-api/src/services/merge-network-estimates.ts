@@ -21,8 +21,11 @@ const CREATE_VENDORS = `CREATE TEMP TABLE IF NOT EXISTS merge_vendors (mac TEXT 
   randomized INTEGER NOT NULL)`;
 const CLEAR_VENDORS = "DELETE FROM temp.merge_vendors";
 
+// One member per MAC (VendorRows): the vendor's name, or 0 / 1 (randomized) when it has none. Reading
+// `key` and `atom` of json_each parses nothing more; `->>` on an array member re-parsed it per field.
 const FILL_VENDORS = `INSERT INTO temp.merge_vendors (mac, vendor, randomized)
-SELECT j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) AS j WHERE true ON CONFLICT (mac) DO NOTHING`;
+SELECT j.key, CASE WHEN j.type = 'text' THEN j.atom END, CASE WHEN j.type = 'text' THEN 0 ELSE j.atom END
+FROM json_each(?) AS j WHERE true ON CONFLICT (mac) DO NOTHING`;
 
 const NETWORK_STATE = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized, first_seen,
   last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon, radius_m,
@@ -133,18 +136,26 @@ export const ESTIMATES_IN_UPSERT = {
 /** The device link's first generation (as-of `device` filter). */
 export const DEVICE_FIRST_GENERATION = NEXT_GENERATION;
 
-/** Vendor and randomized flag of each distinct MAC, computed here (a Map lookup) rather than in SQL. */
-export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => string): unknown[][] {
-  const rows: unknown[][] = [];
-  for (const mac of new Set(macs)) {
+/**
+ * Vendor and randomized flag of each distinct MAC, as FILL_VENDORS reads them: MAC -> the vendor's name,
+ * or the randomized flag (0 or 1) when it has none. A randomized (locally administered) MAC never has one.
+ */
+export type VendorRows = Record<string, string | 0 | 1>;
+
+/** VendorRows of the batch's MACs, computed here (a Map lookup) rather than in SQL. */
+export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => string): VendorRows {
+  const rows: VendorRows = Object.create(null);
+  for (const mac of macs) {
     const macLike = kindOf(mac) === "wifi" || kindOf(mac) === "bt" || kindOf(mac) === "ble";
-    const randomized = macLike && isLocallyAdministered(mac) ? 1 : 0;
-    rows.push([mac, macLike ? vendorOf(mac) : null, randomized]);
+    const randomized = macLike && isLocallyAdministered(mac);
+    const vendor = macLike ? vendorOf(mac) : null;
+    if (vendor !== null && randomized) throw new Error(`vendorRows: ${mac} is randomized and has a vendor`);
+    rows[mac] = vendor ?? (randomized ? 1 : 0);
   }
   return rows;
 }
 
-export function networkEstimatesBefore(vendors: unknown[][], now: number): InStatement[] {
+export function networkEstimatesBefore(vendors: VendorRows, now: number): InStatement[] {
   return [
     CREATE_VENDORS,
     CLEAR_VENDORS,
