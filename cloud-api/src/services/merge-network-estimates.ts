@@ -17,8 +17,9 @@ import { isLocallyAdministered, vendorOf } from "../analyst/oui-vendor.js";
 /** The generation this merge will bump to (the bump runs last in the same transaction). */
 const NEXT_GENERATION = "(coalesce((SELECT generation FROM merge_generation WHERE id = 1), 0) + 1)";
 
+// WITHOUT ROWID: the fill and the upsert's lookup by MAC touch one b-tree, not a rowid table and its index.
 const CREATE_VENDORS = `CREATE TEMP TABLE IF NOT EXISTS merge_vendors (mac TEXT PRIMARY KEY, vendor TEXT,
-  randomized INTEGER NOT NULL)`;
+  randomized INTEGER NOT NULL) WITHOUT ROWID`;
 const CLEAR_VENDORS = "DELETE FROM temp.merge_vendors";
 
 // One member per MAC (VendorRows): the vendor's name, or 0 / 1 (randomized) when it has none. Reading
@@ -52,10 +53,11 @@ ON CONFLICT (mac, generation) DO NOTHING`;
 const RECORD_DAYS = `INSERT OR IGNORE INTO network_days (mac, day)
 SELECT DISTINCT mac, seen_at / 86400000 FROM temp.merge_stage`;
 
+// NOT INDEXED: the GROUP BY sorts anyway, and the stage's (mac, seen_at) index only added a lookup per row.
 const RECORD_SSIDS = `INSERT INTO ssid_history (mac, ssid, auth_mode, channel, first_seen, last_seen, count)
 SELECT mac, coalesce(ssid, ''), coalesce(auth_mode, ''), coalesce(channel, -1), min(seen_at), max(seen_at),
   count(*)
-FROM temp.merge_stage WHERE kind = 'wifi' GROUP BY 1, 2, 3, 4
+FROM temp.merge_stage NOT INDEXED WHERE kind = 'wifi' GROUP BY 1, 2, 3, 4
 ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_history.first_seen,
   excluded.first_seen), last_seen = max(ssid_history.last_seen, excluded.last_seen),
   count = ssid_history.count + excluded.count`;
