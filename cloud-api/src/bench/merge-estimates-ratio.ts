@@ -20,7 +20,7 @@ import { sighting, T0 } from "../test-support/batches.js";
 
 const [batches = 30, rows = 2000, networks = 3000] = process.argv.slice(2).map(Number);
 const ESTIMATE_SQL = new Set(
-  [...networkEstimatesBefore([], 0), ...networkEstimatesAfter()].map((s) =>
+  [...networkEstimatesBefore({}, 0), ...networkEstimatesAfter()].map((s) =>
     typeof s === "string" ? s : s.sql,
   ),
 );

@@ -17,12 +17,16 @@ import { isLocallyAdministered, vendorOf } from "../analyst/oui-vendor.js";
 /** The generation this merge will bump to (the bump runs last in the same transaction). */
 const NEXT_GENERATION = "(coalesce((SELECT generation FROM merge_generation WHERE id = 1), 0) + 1)";
 
+// WITHOUT ROWID: the fill and the upsert's lookup by MAC touch one b-tree, not a rowid table and its index.
 const CREATE_VENDORS = `CREATE TEMP TABLE IF NOT EXISTS merge_vendors (mac TEXT PRIMARY KEY, vendor TEXT,
-  randomized INTEGER NOT NULL)`;
+  randomized INTEGER NOT NULL) WITHOUT ROWID`;
 const CLEAR_VENDORS = "DELETE FROM temp.merge_vendors";
 
+// One member per MAC (VendorRows): the vendor's name, or 0 / 1 (randomized) when it has none. Reading
+// `key` and `atom` of json_each parses nothing more; `->>` on an array member re-parsed it per field.
 const FILL_VENDORS = `INSERT INTO temp.merge_vendors (mac, vendor, randomized)
-SELECT j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) AS j WHERE true ON CONFLICT (mac) DO NOTHING`;
+SELECT j.key, CASE WHEN j.type = 'text' THEN j.atom END, CASE WHEN j.type = 'text' THEN 0 ELSE j.atom END
+FROM json_each(?) AS j WHERE true ON CONFLICT (mac) DO NOTHING`;
 
 const NETWORK_STATE = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, randomized, first_seen,
   last_seen, observation_count, device_count, best_rssi_dbm, best_lat, best_lon, lat, lon, radius_m,
@@ -34,40 +38,44 @@ const NETWORK_STATE = `kind, ssid, auth_mode, channel, frequency_mhz, vendor, ra
  * of a network changed after G, and a network last changed after every pinned G is needed by none (a
  * later first page pins a generation that already includes this merge; the pin is a write, so it and this
  * merge are serialised). Decision 0022. `?` is the merge clock (superseded_at, for pruning).
+ * merge_generation is the outer loop so that the oldest changed_generation (one seek in its index) is
+ * compared first: while no network is that old (no cursor ever pinned: paged_generation 0) the batch's
+ * MACs are not looked up one by one only to find each too new; once some network is, it costs that seek.
  */
 const KEEP_HISTORY = `INSERT INTO network_history (mac, generation, ${NETWORK_STATE}, superseded_at)
-SELECT mac, ${NEXT_GENERATION}, ${NETWORK_STATE}, ? FROM networks
-WHERE mac IN (SELECT mac FROM temp.merge_stage)
-  AND changed_generation <= (SELECT paged_generation FROM merge_generation WHERE id = 1)
+SELECT networks.mac, ${NEXT_GENERATION}, ${NETWORK_STATE.split(",")
+  .map((column) => `networks.${column.trim()}`)
+  .join(", ")}, ? FROM merge_generation AS mg CROSS JOIN networks
+WHERE mg.id = 1 AND (SELECT min(changed_generation) FROM networks) <= mg.paged_generation
+  AND networks.mac IN (SELECT mac FROM temp.merge_stage) AND networks.changed_generation <= mg.paged_generation
 ON CONFLICT (mac, generation) DO NOTHING`;
 
 const RECORD_DAYS = `INSERT OR IGNORE INTO network_days (mac, day)
 SELECT DISTINCT mac, seen_at / 86400000 FROM temp.merge_stage`;
 
+// NOT INDEXED: the GROUP BY sorts anyway, and the stage's (mac, seen_at) index only added a lookup per row.
 const RECORD_SSIDS = `INSERT INTO ssid_history (mac, ssid, auth_mode, channel, first_seen, last_seen, count)
 SELECT mac, coalesce(ssid, ''), coalesce(auth_mode, ''), coalesce(channel, -1), min(seen_at), max(seen_at),
   count(*)
-FROM temp.merge_stage WHERE kind = 'wifi' GROUP BY 1, 2, 3, 4
+FROM temp.merge_stage NOT INDEXED WHERE kind = 'wifi' GROUP BY 1, 2, 3, 4
 ON CONFLICT (mac, ssid, auth_mode, channel) DO UPDATE SET first_seen = min(ssid_history.first_seen,
   excluded.first_seen), last_seen = max(ssid_history.last_seen, excluded.last_seen),
   count = ssid_history.count + excluded.count`;
 
 /*
  * Inside the upsert, `g` is the batch per transmitter (n, positioned weight w and weighted sums wlat/wlon,
- * devices) and `m` adds the batch's own M2 and the distinct-day count (network_days is recorded first).
- * M2 takes a second pass over the stage, deviations from the batch mean: a one-pass sum of squares loses
- * every digit at 1e-5 degree spreads. The SELECT writes a new network as the batch alone makes it; ON
- * CONFLICT combines the stored row (`networks.*`, still the old values in every SET) with the batch
- * (`excluded.*`): M2 = M2_a + M2_b + delta^2 * W_a * W_b / (W_a + W_b) (Chan et al.), then the radius and
- * confidence from the combined values. So the stored row is read once (the upsert's own conflict check)
- * and written once.
+ * devices). The estimates extend it into `m`, which the upsert reads as its `g`: the distinct-day count
+ * (network_days is recorded first) and, combined with the stored row (`n`, NULL for a new network), the
+ * network's M2 over all its sightings, weight, weighted latitude and sightings. M2 takes a second pass
+ * over the stage, deviations from the batch mean (a one-pass sum of squares loses every digit at 1e-5
+ * degree spreads), and is combined with the stored one as M2 = M2_a + M2_b + delta^2 * W_a * W_b /
+ * (W_a + W_b) (Chan et al.), exact for any batch split. A new network gets the batch alone.
+ * So the combination is computed once per transmitter, and the radius once per row (as SET expressions
+ * on networks.* and excluded.* M2 was evaluated three times, the radius twice, and the INSERT's batch-only
+ * values on every row, conflicting or not); ON CONFLICT only copies them from excluded.*. Each
+ * transmitter is one row of `g`, so the stored row `n` reads is the very row ON CONFLICT then updates,
+ * unchanged until then (and SQLite buffers an INSERT ... SELECT that reads its own table).
  */
-const BATCH_M2 = `m AS (SELECT g.mac, total(s.weight * (s.lat - g.wlat / g.w) * (s.lat - g.wlat / g.w)) AS m2lat,
-    total(s.weight * (s.lon - g.wlon / g.w) * (s.lon - g.wlon / g.w)) AS m2lon,
-    (SELECT count(*) FROM network_days d WHERE d.mac = g.mac) AS days
-  FROM g LEFT JOIN temp.merge_stage AS s ON s.mac = g.mac AND s.lat IS NOT NULL AND s.lon IS NOT NULL AND g.w > 0
-  GROUP BY g.mac)`;
-
 /** The weighted standard distance in metres (docs/analyst-aggregates.md). */
 const radius = (w: string, m2lat: string, m2lon: string, lat: string) => `CASE WHEN ${w} > 0 THEN
   sqrt(max(${m2lat}, 0) / ${w} * power(111320, 2) + max(${m2lon}, 0) / ${w} * power(111320 * cos(radians(${lat})), 2))
@@ -76,42 +84,45 @@ const confidence = (n: string, days: string, devices: string, radiusM: string) =
   `(${n} >= 3) + (${n} >= 10) + (${days} >= 2) + (${days} >= 7) + (${devices} >= 2) + (${devices} >= 3)
   + coalesce(${n} >= 3 AND ${radiusM} <= 100, 0)`;
 
-// On conflict: the stored part (a) is networks.*, the batch (b) is excluded.* (its sums, n and M2).
-const OLD_W = "networks.weight_sum";
-const NEW_W = "(networks.weight_sum + excluded.weight_sum)";
-const combinedM2 = (axis: "lat" | "lon") => `(networks.m2_${axis} + excluded.m2_${axis}
-  + CASE WHEN ${OLD_W} > 0 AND excluded.weight_sum > 0 THEN power(excluded.weighted_${axis}_sum
-    / excluded.weight_sum - networks.weighted_${axis}_sum / ${OLD_W}, 2) * ${OLD_W} * excluded.weight_sum
+// The stored part (a) is n.*, the batch (b) is g's sums and its M2 (the aggregates named in BATCH_M2).
+const M2 = (axis: "lat" | "lon") =>
+  `total(s.weight * (s.${axis} - g.w${axis} / g.w) * (s.${axis} - g.w${axis} / g.w))`;
+const OLD_W = "n.weight_sum";
+const NEW_W = "(n.weight_sum + g.w)";
+const combinedM2 = (axis: "lat" | "lon") => `(n.m2_${axis} + ${M2(axis)}
+  + CASE WHEN ${OLD_W} > 0 AND g.w > 0 THEN power(g.w${axis}
+    / g.w - n.weighted_${axis}_sum / ${OLD_W}, 2) * ${OLD_W} * g.w
     / ${NEW_W} ELSE 0 END)`;
-const COMBINED_RADIUS = radius(
-  NEW_W,
-  combinedM2("lat"),
-  combinedM2("lon"),
-  `(networks.weighted_lat_sum + excluded.weighted_lat_sum) / ${NEW_W}`,
-);
-const BATCH_RADIUS = radius("g.w", "m.m2lat", "m.m2lon", "g.wlat / g.w");
-const COMBINED_N = "(networks.observation_count + excluded.observation_count)";
+const BATCH_M2 = `m AS MATERIALIZED (SELECT g.*,
+    CASE WHEN n.mac IS NULL THEN ${M2("lat")} ELSE ${combinedM2("lat")} END AS m2lat_all,
+    CASE WHEN n.mac IS NULL THEN ${M2("lon")} ELSE ${combinedM2("lon")} END AS m2lon_all,
+    CASE WHEN n.mac IS NULL THEN g.w ELSE ${NEW_W} END AS w_all,
+    CASE WHEN n.mac IS NULL THEN g.wlat ELSE n.weighted_lat_sum + g.wlat END AS wlat_all,
+    CASE WHEN n.mac IS NULL THEN g.n ELSE n.observation_count + g.n END AS n_all,
+    (SELECT count(*) FROM network_days d WHERE d.mac = g.mac) AS days
+  FROM g LEFT JOIN networks AS n ON n.mac = g.mac
+  LEFT JOIN temp.merge_stage AS s ON s.mac = g.mac AND s.lat IS NOT NULL AND s.lon IS NOT NULL AND g.w > 0
+  GROUP BY g.mac)`;
+const RADIUS_ALL = radius("g.w_all", "g.m2lat_all", "g.m2lon_all", "g.wlat_all / g.w_all");
 // The vendor is looked up once, when the row is created (created_generation is still NULL).
 const fromVendors = (column: string) =>
   `CASE WHEN networks.created_generation IS NULL THEN excluded.${column} ELSE networks.${column} END`;
 
 /**
- * The estimates' share of the networks upsert: CTEs after `g`, joins after `g`, and per column the value
- * a new network gets and the SET expression of an existing one. `?` (the merge clock) is its one argument.
+ * The estimates' share of the networks upsert: CTEs after `g`, the CTE the upsert reads as `g`, joins
+ * after it, and per column the value a new network gets and the SET expression of an existing one. `?`
+ * (the merge clock) is its one argument.
  */
 export const ESTIMATES_IN_UPSERT = {
   ctes: [BATCH_M2],
-  joins: "LEFT JOIN m ON m.mac = g.mac LEFT JOIN temp.merge_vendors AS v ON v.mac = g.mac",
+  from: "m AS g",
+  joins: "LEFT JOIN temp.merge_vendors AS v ON v.mac = g.mac",
   columns: [
-    ["m2_lat", "m.m2lat", combinedM2("lat")],
-    ["m2_lon", "m.m2lon", combinedM2("lon")],
-    ["radius_m", BATCH_RADIUS, COMBINED_RADIUS],
-    [
-      "confidence",
-      confidence("g.n", "m.days", "g.devices", BATCH_RADIUS),
-      confidence(COMBINED_N, "excluded.day_count", "excluded.device_count", COMBINED_RADIUS),
-    ],
-    ["day_count", "m.days", "excluded.day_count"],
+    ["m2_lat", "g.m2lat_all", "excluded.m2_lat"],
+    ["m2_lon", "g.m2lon_all", "excluded.m2_lon"],
+    ["radius_m", RADIUS_ALL, "excluded.radius_m"],
+    ["confidence", confidence("g.n_all", "g.days", "g.devices", RADIUS_ALL), "excluded.confidence"],
+    ["day_count", "g.days", "excluded.day_count"],
     ["vendor", "v.vendor", fromVendors("vendor")],
     ["randomized", "coalesce(v.randomized, 0)", `coalesce(${fromVendors("randomized")}, 0)`],
     [
@@ -127,18 +138,26 @@ export const ESTIMATES_IN_UPSERT = {
 /** The device link's first generation (as-of `device` filter). */
 export const DEVICE_FIRST_GENERATION = NEXT_GENERATION;
 
-/** Vendor and randomized flag of each distinct MAC, computed here (a Map lookup) rather than in SQL. */
-export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => string): unknown[][] {
-  const rows: unknown[][] = [];
-  for (const mac of new Set(macs)) {
+/**
+ * Vendor and randomized flag of each distinct MAC, as FILL_VENDORS reads them: MAC -> the vendor's name,
+ * or the randomized flag (0 or 1) when it has none. A randomized (locally administered) MAC never has one.
+ */
+export type VendorRows = Record<string, string | 0 | 1>;
+
+/** VendorRows of the batch's MACs, computed here (a Map lookup) rather than in SQL. */
+export function vendorRows(macs: Iterable<string>, kindOf: (mac: string) => string): VendorRows {
+  const rows: VendorRows = Object.create(null);
+  for (const mac of macs) {
     const macLike = kindOf(mac) === "wifi" || kindOf(mac) === "bt" || kindOf(mac) === "ble";
-    const randomized = macLike && isLocallyAdministered(mac) ? 1 : 0;
-    rows.push([mac, macLike ? vendorOf(mac) : null, randomized]);
+    const randomized = macLike && isLocallyAdministered(mac);
+    const vendor = macLike ? vendorOf(mac) : null;
+    if (vendor !== null && randomized) throw new Error(`vendorRows: ${mac} is randomized and has a vendor`);
+    rows[mac] = vendor ?? (randomized ? 1 : 0);
   }
   return rows;
 }
 
-export function networkEstimatesBefore(vendors: unknown[][], now: number): InStatement[] {
+export function networkEstimatesBefore(vendors: VendorRows, now: number): InStatement[] {
   return [
     CREATE_VENDORS,
     CLEAR_VENDORS,

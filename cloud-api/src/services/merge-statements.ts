@@ -112,11 +112,11 @@ const BATCH_GROUPS = `g AS MATERIALIZED (SELECT mac, min(seen_at) AS first_seen,
 /**
  * The one networks upsert. `b` is the strongest staged sighting of the transmitter (first seq on a tie):
  * best RSSI and where. With the estimates (the merge's default) their CTEs, joins and columns are folded
- * in (ESTIMATES_IN_UPSERT), so each touched network is written once; without them (bench:merge-estimates'
- * baseline) it is the centroid-only aggregate.
+ * in (ESTIMATES_IN_UPSERT, whose last CTE extends `g` and is read in its place), so each touched network
+ * is written once; without them (bench:merge-estimates' baseline) it is the centroid-only aggregate.
  */
 export function upsertNetworksSql(withEstimates: boolean): string {
-  const estimates = withEstimates ? ESTIMATES_IN_UPSERT : { ctes: [], joins: "", columns: [] };
+  const estimates = withEstimates ? ESTIMATES_IN_UPSERT : { ctes: [], from: "g", joins: "", columns: [] };
   const extra = estimates.columns.map(([column]) => column);
   return `INSERT INTO networks (mac, kind, ssid, auth_mode, channel, frequency_mhz, first_seen, last_seen,
   observation_count, device_count, best_rssi_dbm, best_lat, best_lon, weight_sum, weighted_lat_sum,
@@ -126,7 +126,7 @@ SELECT g.mac, ${latest("kind")}, ${latest("ssid")}, ${latest("auth_mode")}, ${la
   ${latest("frequency_mhz")}, g.first_seen, g.last_seen, g.n, g.devices, b.rssi_dbm, b.lat, b.lon, g.w,
   g.wlat, g.wlon, CASE WHEN g.w > 0 THEN g.wlat / g.w END, CASE WHEN g.w > 0 THEN g.wlon / g.w END
   ${estimates.columns.map(([, inserted]) => `, ${inserted}`).join("")}
-FROM g
+FROM ${estimates.from}
 LEFT JOIN temp.merge_stage AS b ON b.seq = (SELECT y.seq FROM temp.merge_stage y
   WHERE y.mac = g.mac AND y.rssi_dbm IS NOT NULL ORDER BY y.rssi_dbm DESC, y.seq LIMIT 1)
 ${estimates.joins}
