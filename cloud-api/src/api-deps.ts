@@ -9,7 +9,7 @@ import { createApiMetrics } from "./metrics/api-metrics.js";
 import { MergeProducer } from "./queues/merge-producer.js";
 import { createMergeQueue } from "./queues/merge-queue.js";
 import { closeRedis, createProducerRedis } from "./queues/redis.js";
-import { defaultReaderThreads, ReadPool } from "./reads/read-pool.js";
+import { defaultReaderThreads, lazyReadPool } from "./reads/read-pool.js";
 import { createDeviceRateLimiter } from "./throttle/device-rate-limit.js";
 
 export type ApiConfig = Pick<
@@ -22,7 +22,7 @@ export type ApiConfig = Pick<
 
 /**
  * Opens what an API process needs from a config: the database (one tuned connection, plus the reader
- * threads of a local file: reads/read-pool.ts), the fail-fast
+ * threads of a local file, started by the first analyst read: reads/read-pool.ts), the fail-fast
  * Redis connection (producer, rate limiter, /ready) and a separate one for bull-board. `close()` releases
  * all of it; call it after the HTTP server stopped.
  */
@@ -48,15 +48,12 @@ export async function openApiDeps(
   const threads = config.readThreads ?? defaultReaderThreads();
   const reads =
     threads > 0 && toDbUrl(config.db).isFile
-      ? await ReadPool.start(
+      ? lazyReadPool(
           { db: config.db, authToken: config.dbAuthToken, busyTimeoutMs: config.busyTimeoutMs },
           threads,
           statements,
           db,
-        ).catch((error: unknown) => {
-          db.close();
-          throw error;
-        })
+        )
       : undefined;
   const redis = createProducerRedis(config.redisUrl, { logger, name: "api" });
   // bull-board reads can take longer than ingest's fail-fast budget.

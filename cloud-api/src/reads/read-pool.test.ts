@@ -4,7 +4,7 @@ import { createApiKey } from "../services/api-keys.js";
 import { FLEET_T0, fleetMac, fleetSighting, prng } from "../test-support/fleet-fixture.js";
 import { landAndMerge } from "../test-support/merged-batches.js";
 import { openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
-import { localReads, ReadPool } from "./read-pool.js";
+import { lazyReadPool, localReads, ReadPool } from "./read-pool.js";
 
 const DAY = 86_400_000;
 let threaded: TestCloud;
@@ -107,6 +107,20 @@ describe("analyst reads on reader threads", () => {
       await pool.close();
     }
     await expect(pool.run("networkDetail", fleetMac(1))).rejects.toThrow(/closed/);
+  });
+
+  it("start lazily: no thread before the first read, and a failed start fails only that read", async () => {
+    const lazy = lazyReadPool({ db: threaded.path }, 1);
+    expect(lazy.started()).toBe(false);
+    const page = await lazy.run("searchNetworks", { filters: {}, sort: "-lastSeen", limit: 2 });
+    expect(page.networks).toHaveLength(2);
+    expect(lazy.started()).toBe(true);
+    await lazy.close();
+    await expect(lazy.run("networkDetail", fleetMac(1))).rejects.toThrow(/closed/);
+    const broken = lazyReadPool({ db: `${threaded.path}/cloud.db` }, 1);
+    await expect(broken.run("networkDetail", fleetMac(1))).rejects.toThrow(/could not open/);
+    expect(broken.started()).toBe(false);
+    await broken.close();
   });
 
   it("refuse to start on a database they cannot open", async () => {

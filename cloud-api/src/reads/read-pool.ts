@@ -114,6 +114,12 @@ const READ_WORKER = new URL(
   import.meta.url,
 );
 
+/**
+ * A reader's heap: its live data is one page at a time (a few hundred kB), so a small young generation
+ * is enough, and each thread's idle resident memory is what the API's memory budget pays per core.
+ */
+const READER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -165,7 +171,7 @@ export class ReadPool implements Reads {
   }
 
   async #spawn(config: ReaderConfig): Promise<void> {
-    const worker = new Worker(READ_WORKER, { workerData: config });
+    const worker = new Worker(READ_WORKER, { workerData: config, resourceLimits: READER_LIMITS });
     const reader: Reader = { worker, inFlight: 0 };
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
@@ -245,4 +251,39 @@ export class ReadPool implements Reads {
     for (const [, p] of this.#pending) p.reject(new StoreUnavailableError("the read pool closed"));
     this.#pending.clear();
   }
+}
+
+/**
+ * A ReadPool started by the first read, not at boot: each thread holds ~20 MB (its V8 isolate, modules
+ * and connection), which a process that serves no analyst reads (an ingest replica, an export) need not
+ * pay. A failed start fails that read (503) and the next read tries again.
+ */
+export function lazyReadPool(
+  config: Omit<ReaderConfig, "timings">,
+  threads: number,
+  stats?: StatementStats,
+  planner?: Client,
+): Reads & { started(): boolean } {
+  let pool: Promise<ReadPool> | undefined;
+  let closed = false;
+  const started = () => {
+    if (closed) return Promise.reject(new StoreUnavailableError("the read pool is closed"));
+    pool ??= ReadPool.start(config, threads, stats, planner).catch((error: unknown) => {
+      pool = undefined;
+      throw error;
+    });
+    return pool;
+  };
+  return {
+    run: async <K extends ReadName>(name: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> =>
+      (await started()).run(name, ...args),
+    json: async <K extends ReadName>(name: K, ...args: ReadArgs<K>) => (await started()).json(name, ...args),
+    started: () => pool !== undefined,
+    async close() {
+      closed = true;
+      const running = pool;
+      pool = undefined;
+      await (await running?.catch(() => undefined))?.close();
+    },
+  };
 }
