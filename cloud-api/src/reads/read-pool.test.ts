@@ -99,7 +99,7 @@ describe("analyst reads on reader threads", () => {
           pool.run("searchNetworks", { filters: {}, sort: "-lastSeen", limit: 1 + (i % 5) }),
         ),
       );
-      pages.forEach((p, i) => expect(p.networks).toHaveLength(1 + (i % 5)));
+      for (const [i, p] of pages.entries()) expect(p.networks).toHaveLength(1 + (i % 5));
       const report = stats.report(50);
       expect(report.calls).toBeGreaterThanOrEqual(20 * 2);
       expect(report.top.some((s) => s.statement.includes("json_group_array"))).toBe(true);
