@@ -20,8 +20,22 @@ interface Rule {
 const STAGED = "s.seq, s.mac, s.ssid, s.seen_at, s.rssi_dbm, s.lat, s.lon";
 const known = (a: string, b: string) => `${authStrengthSql(a)} - ${authStrengthSql(b)} >= :steps`;
 
+/*
+ * The three rules that compare a staged Wi-Fi sighting with its own network's row read one table: the
+ * staged sightings whose auth mode, SSID or channel differ from what `networks` knew, with that row's
+ * values beside them (n_*). Filled in one pass over the stage (one primary-key lookup per sighting,
+ * instead of one per sighting per rule); on a batch of known networks seen unchanged it stays empty.
+ */
+const CREATE_CHANGED = `CREATE TEMP TABLE IF NOT EXISTS merge_changed (seq INTEGER, mac TEXT, ssid TEXT,
+  seen_at INTEGER, rssi_dbm INTEGER, lat REAL, lon REAL, auth_mode TEXT, channel INTEGER, n_auth_mode TEXT,
+  n_ssid TEXT, n_channel INTEGER, n_randomized INTEGER)`;
+const CLEAR_CHANGED = "DELETE FROM temp.merge_changed";
 // CROSS JOIN keeps the stage (this batch's rows) the outer loop: the TEMP stage has no statistics, so
 // once ANALYZE has run SQLite would otherwise scan all of networks and probe the stage (hot-statements.test).
+const FILL_CHANGED = `INSERT INTO temp.merge_changed SELECT ${STAGED}, s.auth_mode, s.channel, n.auth_mode, n.ssid,
+  n.channel, n.randomized FROM temp.merge_stage s CROSS JOIN networks n ON n.mac = s.mac
+  WHERE s.kind = 'wifi' AND (s.auth_mode IS NOT n.auth_mode OR s.ssid IS NOT n.ssid OR s.channel IS NOT n.channel)`;
+
 const RULES: Rule[] = [
   {
     // The same network name on the same BSSID, now weaker (Kismet compares crypto per advertised SSID too):
@@ -29,23 +43,22 @@ const RULES: Rule[] = [
     // A hidden beacon (no SSID) is the same network.
     type: "encryption_downgrade",
     severity: "high",
-    hits: `SELECT ${STAGED}, n.auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_stage s
-      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND ${known("n.auth_mode", "s.auth_mode")}
-        AND (s.ssid IS NULL OR n.ssid IS NULL OR s.ssid = n.ssid)`,
+    hits: `SELECT ${STAGED}, s.n_auth_mode AS g1, s.auth_mode AS g2 FROM temp.merge_changed s
+      WHERE ${known("s.n_auth_mode", "s.auth_mode")} AND (s.ssid IS NULL OR s.n_ssid IS NULL OR s.ssid = s.n_ssid)`,
   },
   {
     // Not on a randomized (locally administered) BSSID: a phone hotspot or soft AP takes a new name and
     // channel whenever its owner says so, and its address is not a vendor-assigned identity to watch.
     type: "ssid_change",
     severity: "medium",
-    hits: `SELECT ${STAGED}, n.ssid AS g1, s.ssid AS g2 FROM temp.merge_stage s
-      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.ssid <> n.ssid AND n.randomized = 0`,
+    hits: `SELECT ${STAGED}, s.n_ssid AS g1, s.ssid AS g2 FROM temp.merge_changed s
+      WHERE s.ssid <> s.n_ssid AND s.n_randomized = 0`,
   },
   {
     type: "channel_change",
     severity: "low",
-    hits: `SELECT ${STAGED}, CAST(n.channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_stage s
-      CROSS JOIN networks n ON n.mac = s.mac WHERE s.kind = 'wifi' AND s.channel <> n.channel AND n.randomized = 0`,
+    hits: `SELECT ${STAGED}, CAST(s.n_channel AS TEXT) AS g1, CAST(s.channel AS TEXT) AS g2 FROM temp.merge_changed s
+      WHERE s.channel <> s.n_channel AND s.n_randomized = 0`,
   },
   {
     // A BSSID never seen before announcing a known SSID with a weaker auth mode, near the known one. Only the
@@ -117,5 +130,8 @@ export function alertStatements(key: BatchKey, now: number, rules: AlertRules): 
   const rulesSql = [...RULE_SQL]
     .filter(([type]) => rules.only === undefined || rules.only.includes(type))
     .map(([, sql]) => sql);
-  return [...rulesSql, QUEUE_DELIVERIES].map((sql) => ({ sql, args: used(sql) }));
+  return [CREATE_CHANGED, CLEAR_CHANGED, FILL_CHANGED, ...rulesSql, QUEUE_DELIVERIES].map((sql) => ({
+    sql,
+    args: used(sql),
+  }));
 }
