@@ -325,23 +325,18 @@ export function networkHistoryStatement(
   g: number,
   after: SortKey | undefined,
 ): InStatement {
-  const spec = SORTS[query.sort];
-  const args: Record<string, InValue> = { g, lim: query.limit + 1 };
-  if (after) {
-    args.k0 = after[0];
-    args.k1 = after[1];
-  }
+  const p = pageParts(query, g, after);
   const filter = networkFilterSql(query.filters, g);
   return {
     sql: networkJsonPage(
       `SELECT 0 AS edge, ${NETWORK_FIELDS.join(", ")} FROM network_history n
 WHERE n.generation > :g AND coalesce(n.created_generation, 0) <= :g
   AND n.generation = (SELECT min(h2.generation) FROM network_history h2 WHERE h2.mac = n.mac AND h2.generation > :g)
-  AND ${named("f", filter.args, filter.sql, args)}${after ? ` AND ${spec.after}` : ""}
-ORDER BY ${spec.order} LIMIT :lim`,
+  AND ${named("f", filter.args, filter.sql, p.args)}${p.after}${p.bounds}
+ORDER BY ${p.spec.order} LIMIT :lim`,
       LEADING,
     ),
-    args,
+    args: p.args,
   };
 }
 

@@ -224,8 +224,11 @@ export async function explainPlan(client: Client, stmt: InStatement): Promise<st
   return rs.rows.map((r) => String(r.detail));
 }
 
+/** What measureStatements records into: a StatementStats, or a reader thread's list of timings. */
+export type StatementRecorder = Pick<StatementStats, "record">;
+
 /** The same client, with every execute() and batch() timed into `stats`. */
-export function measureStatements(client: Client, stats: StatementStats): Client {
+export function measureStatements(client: Client, stats: StatementRecorder): Client {
   // No async wrappers, no per-call closures: the hot path adds one .then and two clock reads.
   const execute = (stmt: InStatement, args?: unknown): Promise<ResultSet> => {
     const started = performance.now();

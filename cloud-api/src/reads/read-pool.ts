@@ -74,8 +74,8 @@ export interface ReaderConfig {
   db: string;
   authToken?: string;
   busyTimeoutMs?: number;
-  /** Record statement timings (the API has a StatementStats). */
-  timings: boolean;
+  /** Record statement timings (the API has a StatementStats), with arguments for those this slow. */
+  slowMs?: number;
 }
 
 /** The error a reader sent, as the class the app's error handler maps (an unknown one becomes a 500). */
@@ -144,7 +144,7 @@ export class ReadPool implements Reads {
    * explained (the API's StatementStats and connection).
    */
   static async start(
-    config: Omit<ReaderConfig, "timings">,
+    config: Omit<ReaderConfig, "slowMs">,
     threads: number,
     stats?: StatementStats,
     planner?: Client,
@@ -152,7 +152,9 @@ export class ReadPool implements Reads {
     const pool = new ReadPool(stats, planner);
     try {
       await Promise.all(
-        Array.from({ length: threads }, () => pool.#spawn({ ...config, timings: stats !== undefined })),
+        Array.from({ length: threads }, () =>
+          pool.#spawn(stats === undefined ? config : { ...config, slowMs: stats.thresholdMs }),
+        ),
       );
     } catch (error) {
       await pool.close();
@@ -259,7 +261,7 @@ export class ReadPool implements Reads {
  * pay. A failed start fails that read (503) and the next read tries again.
  */
 export function lazyReadPool(
-  config: Omit<ReaderConfig, "timings">,
+  config: Omit<ReaderConfig, "slowMs">,
   threads: number,
   stats?: StatementStats,
   planner?: Client,

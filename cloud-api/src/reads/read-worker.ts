@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { Client, InStatement, ResultSet } from "@libsql/client";
+import type { Client } from "@libsql/client";
 import { openCloudDb } from "../db/cloud-db.js";
+import { measureStatements, type StatementRecorder } from "../db/statement-stats.js";
 import { READ_OPERATIONS } from "./read-operations.js";
 import {
   errorReply,
@@ -13,7 +14,7 @@ import {
 /*
  * A reader thread of ReadPool: its own connection (tuned like the API's), the READ_OPERATIONS, one
  * request at a time in the order they come (a libSQL call is synchronous anyway). Each reply carries the
- * timings of the statements the request ran.
+ * timings of the statements the request ran (measureStatements, the API's own timing wrapper).
  */
 
 const config = workerData as ReaderConfig;
@@ -22,47 +23,17 @@ if (port === null) throw new Error("read-worker.js runs as a worker thread");
 
 let timings: ReadTiming[] = [];
 const encoder = new TextEncoder();
-const sqlOf = (s: InStatement) => (typeof s === "string" ? s : s.sql);
-const rowsOf = (rs: ResultSet) => (rs.rows.length > 0 ? rs.rows.length : rs.rowsAffected);
 
-/** The connection with every execute() and batch() timed into `timings` (when the API keeps stats). */
-function timed(client: Client): Client {
-  const execute = (stmt: InStatement): Promise<ResultSet> => {
-    const started = performance.now();
-    return client.execute(stmt).then((rs) => {
-      timings.push({
-        sql: sqlOf(stmt),
-        kind: "execute",
-        ms: performance.now() - started,
-        rows: rowsOf(rs),
-        stmt,
-      });
-      return rs;
-    });
-  };
-  const batch = (stmts: InStatement[], mode?: unknown): Promise<ResultSet[]> => {
-    const started = performance.now();
-    return client.batch(stmts, mode as never).then((results) => {
-      let rows = 0;
-      for (const rs of results) rows += rowsOf(rs);
-      timings.push({
-        sql: stmts.map(sqlOf).join("; "),
-        kind: "batch",
-        ms: performance.now() - started,
-        rows,
-      });
-      return results;
-    });
-  };
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop === "execute") return execute;
-      if (prop === "batch") return batch;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
+/** Timings for the API's StatementStats; a statement's arguments only when it was slow (for its plan). */
+const recorder: StatementRecorder = {
+  record(sql, kind, ms, rows, _planner, stmt) {
+    timings.push(
+      stmt !== undefined && ms >= (config.slowMs ?? Number.POSITIVE_INFINITY)
+        ? { sql, kind, ms, rows, stmt }
+        : { sql, kind, ms, rows },
+    );
+  },
+};
 
 let db: Client | undefined;
 try {
@@ -71,7 +42,7 @@ try {
     authToken: config.authToken,
     busyTimeoutMs: config.busyTimeoutMs,
   });
-  db = config.timings ? timed(opened) : opened;
+  db = config.slowMs === undefined ? opened : measureStatements(opened, recorder);
   port.postMessage({ ready: true });
 } catch (error) {
   port.postMessage({ error: error instanceof Error ? error.message : String(error) });

@@ -7,8 +7,8 @@ import {
   searchNetworks,
 } from "@piwardrive/cloud-api";
 import { DEFAULT_BATCH_ROWS, ensureAnalystDb } from "./analyst-db.js";
+import { analystQueries } from "./analyst-queries.js";
 import { numberArg, stringArg } from "./args.js";
-import { cityFor, toLatLon } from "./fleet-drives.js";
 
 /*
  * npm run bench:analyst-service: what one analyst read costs the database, without HTTP or concurrency:
@@ -29,29 +29,8 @@ const REPO = resolve(import.meta.dirname, "../../..");
 const cacheDir = stringArg(argv, "cache-dir") ?? resolve(REPO, "data/bench");
 const built = await ensureAnalystDb(fleet, cacheDir, console.log);
 const db = await openCloudDb({ db: built.path, busyTimeoutMs: 5000 });
-const city = cityFor(fleet);
 
-let state = fleet.seed >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const box = (sideM: number) => {
-  const x = random() * Math.max(0, city.sideM - sideM);
-  const y = random() * Math.max(0, city.sideM - sideM);
-  const [minLat, minLon] = toLatLon(x, y);
-  const [maxLat, maxLon] = toLatLon(x + sideM, y + sideM);
-  return [minLon, minLat, maxLon, maxLat].map((v) => v.toFixed(5)).join(",");
-};
-const STEMS = ["TP-Link_", "NETGEAR", "HOME-", "Telstra", "Optus_", "Vodafone-", "iiNet", "Linksys", "ASUS_"];
-const hex2 = () =>
-  Math.floor(random() * 256)
-    .toString(16)
-    .padStart(2, "0")
-    .toUpperCase();
+const { box, ssidPrefix } = analystQueries(fleet);
 const macs = (await db.execute("SELECT mac FROM networks ORDER BY random() LIMIT 5000")).rows.map((r) =>
   String(r.mac),
 );
@@ -66,7 +45,7 @@ const search = (params: () => Record<string, string>, paths?: SearchPath[]) => a
 };
 const city3km = () => ({ bbox: box(3000) });
 const street = () => ({ bbox: box(200) });
-const prefix = () => ({ ssidPrefix: `${STEMS[Math.floor(random() * 9)]}${hex2()}` });
+const prefix = () => ({ ssidPrefix: ssidPrefix() });
 let at = 0;
 const cases: [string, () => Promise<number>][] = [
   ["search_city", search(city3km)],

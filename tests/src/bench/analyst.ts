@@ -5,9 +5,10 @@ import { resolve } from "node:path";
 import { createClient } from "@libsql/client";
 import autocannon from "autocannon";
 import { DEFAULT_BATCH_ROWS, ensureAnalystDb } from "./analyst-db.js";
+import { analystQueries } from "./analyst-queries.js";
 import { numberArg, stringArg } from "./args.js";
 import { type BenchApi, processCpuSeconds, ratioFrom, startBenchApi } from "./bench-api.js";
-import { cityFor, FLEET_START_MS, toLatLon } from "./fleet-drives.js";
+import { FLEET_START_MS } from "./fleet-drives.js";
 
 /*
  * npm run bench:analyst: the analyst API on the fleet database of analyst-db.ts (built once, cached under
@@ -46,28 +47,7 @@ const counts = (await db.execute("SELECT count(*) AS n FROM networks")).rows[0];
 db.close();
 log(`networks ${counts?.n}, sampled ${macs.length} MACs for detail`);
 
-let state = fleet.seed >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const city = cityFor(fleet);
-const box = (sideM: number) => {
-  const x = random() * Math.max(0, city.sideM - sideM);
-  const y = random() * Math.max(0, city.sideM - sideM);
-  const [minLat, minLon] = toLatLon(x, y);
-  const [maxLat, maxLon] = toLatLon(x + sideM, y + sideM);
-  return [minLon, minLat, maxLon, maxLat].map((v) => v.toFixed(5)).join(",");
-};
-const STEMS = ["TP-Link_", "NETGEAR", "HOME-", "Telstra", "Optus_", "Vodafone-", "iiNet", "Linksys", "ASUS_"];
-const hex2 = () =>
-  Math.floor(random() * 256)
-    .toString(16)
-    .padStart(2, "0")
-    .toUpperCase();
+const { random, box, ssidPrefix } = analystQueries(fleet);
 let macAt = 0;
 const day = (d: number) => new Date(FLEET_START_MS + d * 86_400_000).toISOString().slice(0, 10);
 
@@ -80,8 +60,7 @@ const endpoints: Endpoint[] = [
   { name: "search_street", next: () => `/v1/networks?bbox=${box(200)}&limit=100` },
   {
     name: "search_ssid_prefix",
-    next: () =>
-      `/v1/networks?ssidPrefix=${encodeURIComponent(STEMS[Math.floor(random() * 9)] ?? "")}${hex2()}&limit=100`,
+    next: () => `/v1/networks?ssidPrefix=${encodeURIComponent(ssidPrefix())}&limit=100`,
   },
   { name: "detail", next: () => `/v1/networks/${macs[macAt++ % macs.length]}` },
   { name: "heatmap", next: () => `/v1/heatmap?bbox=${box(3000)}` },
