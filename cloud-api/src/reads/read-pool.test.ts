@@ -3,7 +3,7 @@ import { StatementStats } from "../db/statement-stats.js";
 import { createApiKey } from "../services/api-keys.js";
 import { FLEET_T0, fleetMac, fleetSighting, prng } from "../test-support/fleet-fixture.js";
 import { landAndMerge } from "../test-support/merged-batches.js";
-import { openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
+import { eventually, openTestCloud, type TestCloud } from "../test-support/test-cloud.js";
 import { lazyReadPool, localReads, ReadPool } from "./read-pool.js";
 
 const DAY = 86_400_000;
@@ -107,6 +107,18 @@ describe("analyst reads on reader threads", () => {
       await pool.close();
     }
     await expect(pool.run("networkDetail", fleetMac(1))).rejects.toThrow(/closed/);
+  });
+
+  it("replace a reader thread that died", async () => {
+    const pool = await ReadPool.start({ db: threaded.path }, 1);
+    try {
+      expect((await pool.run("networkDetail", fleetMac(45))).network.mac).toBe(fleetMac(45));
+      await pool.terminateReader(0);
+      await eventually(async () => (pool.threads === 1 ? true : undefined));
+      expect((await pool.run("networkDetail", fleetMac(46))).network.mac).toBe(fleetMac(46));
+    } finally {
+      await pool.close();
+    }
   });
 
   it("start lazily: no thread before the first read, and a failed start fails only that read", async () => {

@@ -133,6 +133,7 @@ interface Reader {
 export class ReadPool implements Reads {
   readonly #readers: Reader[] = [];
   readonly #pending = new Map<number, Pending & { reader: Reader }>();
+  readonly #config: ReaderConfig;
   readonly #stats: StatementStats | undefined;
   readonly #planner: Client | undefined;
   #nextId = 1;
@@ -149,13 +150,13 @@ export class ReadPool implements Reads {
     stats?: StatementStats,
     planner?: Client,
   ): Promise<ReadPool> {
-    const pool = new ReadPool(stats, planner);
+    const pool = new ReadPool(
+      stats === undefined ? config : { ...config, slowMs: stats.thresholdMs },
+      stats,
+      planner,
+    );
     try {
-      await Promise.all(
-        Array.from({ length: threads }, () =>
-          pool.#spawn(stats === undefined ? config : { ...config, slowMs: stats.thresholdMs }),
-        ),
-      );
+      await Promise.all(Array.from({ length: threads }, () => pool.#spawn()));
     } catch (error) {
       await pool.close();
       throw error;
@@ -163,7 +164,8 @@ export class ReadPool implements Reads {
     return pool;
   }
 
-  private constructor(stats: StatementStats | undefined, planner: Client | undefined) {
+  private constructor(config: ReaderConfig, stats: StatementStats | undefined, planner: Client | undefined) {
+    this.#config = config;
     this.#stats = stats;
     this.#planner = planner;
   }
@@ -172,8 +174,8 @@ export class ReadPool implements Reads {
     return this.#readers.length;
   }
 
-  async #spawn(config: ReaderConfig): Promise<void> {
-    const worker = new Worker(READ_WORKER, { workerData: config, resourceLimits: READER_LIMITS });
+  async #spawn(): Promise<void> {
+    const worker = new Worker(READ_WORKER, { workerData: this.#config, resourceLimits: READER_LIMITS });
     const reader: Reader = { worker, inFlight: 0 };
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
@@ -244,6 +246,14 @@ export class ReadPool implements Reads {
       p.reject(new StoreUnavailableError(`reader thread failed: ${error.message}`));
     }
     void reader.worker.terminate();
+    // One replacement per death; if it cannot open the database either, the pool runs on fewer threads
+    // (and answers 503 with none left).
+    if (!this.#closed) this.#spawn().catch(() => {});
+  }
+
+  /** Stops reader `index` as if it had crashed (tests: its requests fail, a new thread takes its place). */
+  async terminateReader(index: number): Promise<void> {
+    await this.#readers[index]?.worker.terminate();
   }
 
   async close(): Promise<void> {
